@@ -1,0 +1,42 @@
+"""REST API v1 (see API.md for the names outside programs rely on)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import routers
+from rest_framework.routers import DefaultRouter
+
+from procurement.core.api.permissions import AUTHENTICATED
+from procurement.core.api.views import AuditEntryViewSet, CpvCodeViewSet
+from procurement.members.api.views import (
+    MembershipViewSet,
+    MeViewSet,
+    OrganizationViewSet,
+    PersonViewSet,
+    TokenView,
+)
+
+app_name = "api"
+
+
+class APIRootView(routers.APIRootView):
+    permission_map = {"get": AUTHENTICATED}
+
+
+class Router(DefaultRouter):
+    APIRootView = APIRootView
+
+
+router = Router()
+router.register("me", MeViewSet, basename="me")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("users", PersonViewSet, basename="user")
+router.register("cpv", CpvCodeViewSet, basename="cpv")
+router.register("audit", AuditEntryViewSet, basename="audit")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,78 @@
+"""Roles and what they allow: the one place where the mapping lives.
+
+A user holds roles *in* organisations; what they may do is the union of the permissions of
+their roles in the organisation they are acting for (the active one). Views and API
+endpoints declare the permission they need; they never test roles.
+
+Whether a permission reaches every organisation or only one's own is not decided here but
+by the selectors, which start from the active organisation: IMIO staff (roles held in the
+central purchasing body) see across members; everybody else sees their own organisation.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Platform administrator")
+    BUYER = "buyer", _("Buyer")
+    FINANCE = "finance", _("Finance")
+    MEMBER_ADMIN = "member_admin", _("Member administrator")
+    MEMBER_OFFICER = "member_officer", _("Purchasing officer")
+    MEMBER_APPROVER = "member_approver", _("Approver")
+    SUPPLIER = "supplier", _("Supplier")
+    OBSERVER = "observer", _("Observer")
+
+
+class Perm(StrEnum):
+    """Permission names. Views declare one of these; roles grant them below."""
+
+    # Organisations: view those the selectors let through; manage any (IMIO); edit one's own.
+    ORGANIZATION_VIEW = "organization.view"
+    ORGANIZATION_MANAGE = "organization.manage"
+    ORGANIZATION_EDIT_OWN = "organization.edit_own"
+    # Membership agreements: view; request one's own; decide (activate, suspend, terminate).
+    MEMBERSHIP_VIEW = "membership.view"
+    MEMBERSHIP_REQUEST = "membership.request"
+    MEMBERSHIP_DECIDE = "membership.decide"
+    # People of an organisation: see them; invite, grant and revoke roles.
+    USER_VIEW = "user.view"
+    USER_MANAGE = "user.manage"
+    # Audit trail (scoped by the selectors like everything else).
+    AUDIT_VIEW = "audit.view"
+    # Reference data (CPV codes, communes).
+    REFERENCE_VIEW = "reference.view"
+    # Aggregate figures of the central purchasing body (counts, no detail).
+    STATISTICS_VIEW = "statistics.view"
+    # Reach beyond one's own organisation (effective only in the central purchasing body).
+    PLATFORM_WIDE = "platform.wide"
+
+
+_EVERYONE = {Perm.ORGANIZATION_VIEW, Perm.REFERENCE_VIEW}
+_MEMBER_STAFF = _EVERYONE | {Perm.MEMBERSHIP_VIEW, Perm.USER_VIEW, Perm.AUDIT_VIEW}
+_IMIO_STAFF = _MEMBER_STAFF | {Perm.PLATFORM_WIDE, Perm.STATISTICS_VIEW}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(
+        _IMIO_STAFF | {Perm.ORGANIZATION_MANAGE, Perm.MEMBERSHIP_DECIDE, Perm.USER_MANAGE, Perm.ORGANIZATION_EDIT_OWN}
+    ),
+    Role.BUYER: frozenset(_IMIO_STAFF | {Perm.MEMBERSHIP_DECIDE}),
+    Role.FINANCE: frozenset(_IMIO_STAFF),
+    Role.MEMBER_ADMIN: frozenset(
+        _MEMBER_STAFF | {Perm.ORGANIZATION_EDIT_OWN, Perm.MEMBERSHIP_REQUEST, Perm.USER_MANAGE}
+    ),
+    Role.MEMBER_OFFICER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_REQUEST}),
+    Role.MEMBER_APPROVER: frozenset(_MEMBER_STAFF),
+    Role.SUPPLIER: frozenset(_EVERYONE | {Perm.USER_VIEW, Perm.AUDIT_VIEW}),
+    Role.OBSERVER: frozenset(_EVERYONE | {Perm.STATISTICS_VIEW}),
+}
+
+
+def permissions_for(roles) -> frozenset[Perm]:
+    """The union of the permissions of ``roles``."""
+    granted: set[Perm] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
