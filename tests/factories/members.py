@@ -3,6 +3,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from procurement.core.models import Municipality
+from procurement.members.demo import demo_enterprise_number as enterprise_number
 from procurement.members.models import (
     Membership,
     MembershipStatus,
@@ -13,13 +14,6 @@ from procurement.members.models import (
 )
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def enterprise_number(seed: int) -> str:
-    """A valid Belgian enterprise number (mod-97 check) made from ``seed``."""
-    base = 20_000_000 + seed % 79_999_999
-    check = 97 - base % 97
-    return f"0{base:08d}{check:02d}"[-10:]
 
 
 def pdf_file(name: str = "convention.pdf") -> ContentFile:
@@ -33,7 +27,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
         model = Organization
 
     kind = OrganizationKind.COMMUNE
-    enterprise_number = factory.Sequence(lambda n: enterprise_number(1000 + n))
+    enterprise_number = factory.Sequence(lambda n: enterprise_number(900_000 + n))
     city = factory.LazyAttribute(lambda o: o.name.split(" de ")[-1])
     country = "BE"
 

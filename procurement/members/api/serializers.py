@@ -154,6 +154,7 @@ class MembershipSerializer(serializers.ModelSerializer):
             "status_reason",
         ]
         extra_kwargs = {"member": {"required": False}}
+        validators = []  # uniqueness of the open membership is the service's rule (a 409, not a 400)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -127,6 +127,52 @@ def user_invite(
     return user
 
 
+@transaction.atomic
+def user_create(
+    *,
+    actor,
+    organization: Organization,
+    username: str,
+    email: str,
+    roles: Iterable[str],
+    first_name: str = "",
+    last_name: str = "",
+    password: str | None = None,
+) -> User:
+    """Create an account with roles directly, without an invitation (platform administration, data loading).
+
+    Without a password the account cannot sign in until a password reset.
+    """
+    _check_manages_people(actor, organization)
+    roles = list(dict.fromkeys(roles))
+    for role in roles:
+        _check_role(organization, role)
+    user = User(
+        username=username.strip(),
+        email=User.objects.normalize_email(email).strip().lower(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        active_organization=organization,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(
+        actor=actor,
+        action="user.created",
+        target=user,
+        after=audit.snapshot(user, ["username", "email", "first_name", "last_name"]),
+        data={"organization": organization.pk, "roles": roles},
+        organizations=[organization.pk],
+    )
+    for role in roles:
+        _grant(actor=actor, user=user, organization=organization, role=role)
+    return user
+
+
 def _grant(*, actor, user: User, organization: Organization, role: str) -> RoleAssignment:
     assignment = RoleAssignment.objects.create(
         user=user, organization=organization, role=role, granted_by=actor if actor is not None else None
