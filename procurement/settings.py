@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,10 +39,12 @@ def env_int(name: str, default: int) -> int:
 
 DEBUG = env_bool("DEBUG")
 
+# Required when DEBUG is off: the WSGI/ASGI entry points refuse to start without it, and
+# anything that signs (sessions, tokens, links) refuses to work. Management commands that
+# need no signing (migrate, makemigrations, check) still run, so operators can prepare a
+# database before the secret is in place.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "development-only-insecure-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -245,6 +246,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "MembershipStatusEnum": "procurement.members.models.MembershipStatus.choices",
+        "RoleEnum": "procurement.core.permissions.Role.choices",
+        "OrganizationKindEnum": "procurement.members.models.OrganizationKind.choices",
+    },
 }
 
 # --- Logging: never passwords, tokens or keys --------------------------------------------

@@ -53,3 +53,28 @@ def other_officer(other_commune):
 @pytest.fixture
 def active_membership(commune):
     return MembershipFactory(member=commune)
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests (real concurrency) skip, with the reason, on SQLite."""
+    import os
+
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
+    if os.environ.get("REQUIRE_POSTGRES") and not on_postgres:
+        raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL does not point to PostgreSQL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks under real concurrency); set DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Transactional tests start from a flushed database: put the communes back."""
+    from procurement.core.models import Municipality
+    from procurement.core.reference import load_municipalities
+
+    if not Municipality.objects.exists():
+        load_municipalities(Municipality)

@@ -11,8 +11,10 @@ def audit_entries_for(user) -> QuerySet[AuditEntry]:
     ``user.acting`` (the organisation the user acts for, and whether their reach is
     platform-wide) is provided by the user model of ``procurement.members``.
     """
-    acting = user.acting
+    acting = getattr(user, "acting", None)
     queryset = AuditEntry.objects.select_related("content_type")
+    if acting is None:
+        return queryset.none()
     if acting.platform_wide:
         return queryset
     if acting.organization_id is None:

@@ -63,3 +63,8 @@ class Acting:
     def reaches(self, organization: Organization) -> bool:
         """Whether this user's tenancy covers ``organization`` (its own, or all for IMIO staff)."""
         return self.platform_wide or (self.organization is not None and organization.pk == self.organization.pk)
+
+
+def acting_of(user) -> Acting:
+    """``user.acting``, or nobody for an anonymous user."""
+    return user.acting if user.is_authenticated else Acting.nobody()

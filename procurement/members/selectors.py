@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from procurement.members.acting import acting_of
 from procurement.members.models import (
     MEMBER_KINDS,
     OPEN_MEMBERSHIP_STATUSES,
@@ -19,7 +20,7 @@ from procurement.members.models import (
 
 
 def organizations_for(user) -> QuerySet[Organization]:
-    acting = user.acting
+    acting = acting_of(user)
     if acting.platform_wide:
         return Organization.objects.all()
     if acting.organization is None:
@@ -36,7 +37,7 @@ def organizations_with_membership_for(user) -> QuerySet[Organization]:
 
 
 def memberships_for(user) -> QuerySet[Membership]:
-    acting = user.acting
+    acting = acting_of(user)
     queryset = Membership.objects.select_related("member", "requested_by")
     if acting.platform_wide:
         return queryset
@@ -51,7 +52,7 @@ def open_membership(organization: Organization) -> Membership | None:
 
 def people_for(user) -> QuerySet[User]:
     """The people of the active organisation (all people for IMIO staff), with their roles."""
-    acting = user.acting
+    acting = acting_of(user)
     assignments = RoleAssignment.objects.select_related("organization").order_by("organization__name", "role")
     if acting.platform_wide:
         queryset = User.objects.all()

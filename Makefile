@@ -1,0 +1,58 @@
+# IMIO central purchasing — developer commands.
+#   make run    virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000 (SQLite)
+#   make test   the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test venv system-check messages migrate seed lint format check clean
+
+run: venv system-check messages
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: venv messages
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is needed (Django 5.2 LTS on the machines)"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# WeasyPrint (PDF documents) needs Pango from the system.
+system-check: venv
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
+	  echo "WeasyPrint cannot load Pango. Install it from your system's packages:"; \
+	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; \
+	  echo "  Fedora: sudo dnf install pango    macOS: brew install pango"; \
+	  exit 1; }
+
+# Compile the translations when gettext is installed; the compiled .mo files are committed too.
+messages: venv
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; \
+	else echo "gettext not installed: using the committed compiled translations"; fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: venv
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

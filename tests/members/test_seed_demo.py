@@ -1,0 +1,63 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from procurement.core.models import AuditEntry
+from procurement.core.permissions import Role
+from procurement.members.models import Membership, MembershipStatus, Organization, OrganizationKind, User
+
+DEMO_USERS = {
+    "imio-admin": Role.ADMIN,
+    "imio-buyer": Role.BUYER,
+    "imio-finance": Role.FINANCE,
+    "namur-officer": Role.MEMBER_OFFICER,
+    "namur-approver": Role.MEMBER_APPROVER,
+    "namur-finance": Role.FINANCE,
+    "liege-officer": Role.MEMBER_OFFICER,
+    "liege-approver": Role.MEMBER_APPROVER,
+    "supplier-1": Role.SUPPLIER,
+    "supplier-2": Role.SUPPLIER,
+    "observer": Role.OBSERVER,
+}
+
+
+def counts():
+    return (Organization.objects.count(), Membership.objects.count(), User.objects.count(), AuditEntry.objects.count())
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_a_believable_platform_and_is_idempotent(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert "password “demo”" in capsys.readouterr().out
+    kinds = {kind: Organization.objects.filter(kind=kind).count() for kind in OrganizationKind}
+    assert kinds[OrganizationKind.CENTRAL_PURCHASING_BODY] == 1
+    assert kinds[OrganizationKind.COMMUNE] >= 20
+    assert kinds[OrganizationKind.CPAS] == kinds[OrganizationKind.COMMUNE]
+    assert kinds[OrganizationKind.POLICE_ZONE] >= 1
+    assert kinds[OrganizationKind.SUPPLIER] == 5
+    for commune in Organization.objects.filter(kind=OrganizationKind.COMMUNE):
+        assert Organization.objects.filter(kind=OrganizationKind.CPAS, nis_code=commune.nis_code).exists()
+    statuses = set(Membership.objects.values_list("status", flat=True))
+    assert statuses == {MembershipStatus.ACTIVE, MembershipStatus.REQUESTED, MembershipStatus.SUSPENDED}
+    active = Membership.objects.filter(status=MembershipStatus.ACTIVE).first()
+    assert active.document.read(5) == b"%PDF-"
+
+    for username, role in DEMO_USERS.items():
+        user = authenticate(username=username, password="demo")
+        assert user is not None, username
+        assert role in user.acting.roles, username
+    namur_officer = User.objects.get(username="namur-officer")
+    assert len(namur_officer.acting.organizations) == 2  # the commune and its CPAS
+
+    before = counts()
+    call_command("seed_demo")
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_without_debug_demo_users_get_no_password(settings):
+    settings.DEBUG = False
+    call_command("seed_demo")
+    assert authenticate(username="namur-officer", password="demo") is None
+    assert not User.objects.get(username="namur-officer").has_usable_password()
