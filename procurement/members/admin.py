@@ -1,9 +1,11 @@
 """The admin site for platform administrators. Every change goes through the services, so
 that the rules and the audit trail hold here too."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from procurement.core.errors import DomainError
@@ -12,11 +14,32 @@ from procurement.members.models import Membership, Organization, RoleAssignment,
 from procurement.members.services.organizations import ORGANIZATION_FIELDS
 
 
+class OrganizationAdminForm(forms.ModelForm):
+    """Shows the services' own validation (identifiers normalised and checked) as form errors."""
+
+    enterprise_number = forms.CharField(label=_("enterprise number"), max_length=20, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
+
+    class Meta:
+        model = Organization
+        fields = list(ORGANIZATION_FIELDS)
+
+    def _post_clean(self):
+        # The service's validation replaces the model form's: it normalises the identifiers
+        # (a dotted enterprise number is longer than the stored one) before the model checks.
+        self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.organization_validate(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "enterprise_number_display", "nis_code", "city", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "enterprise_number", "nis_code", "city"]
+    form = OrganizationAdminForm
     fields = list(ORGANIZATION_FIELDS)
 
     @admin.display(description=_("enterprise number"), ordering="enterprise_number")

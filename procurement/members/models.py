@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from procurement.core.fields import HttpsURLField
 from procurement.core.permissions import Role
 from procurement.members import identifiers
 
@@ -88,7 +89,7 @@ class Organization(models.Model):
     country = models.CharField(_("country"), max_length=2, default="BE")
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = HttpsURLField(_("website"), blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, help_text=_("Suppliers: the account to be paid."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

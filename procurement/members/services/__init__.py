@@ -12,7 +12,12 @@ from procurement.members.services.memberships import (
     membership_suspend,
     membership_terminate,
 )
-from procurement.members.services.organizations import editable_fields, organization_create, organization_update
+from procurement.members.services.organizations import (
+    editable_fields,
+    organization_create,
+    organization_update,
+    organization_validate,
+)
 from procurement.members.services.people import (
     can_manage_people,
     role_grant,
@@ -36,6 +41,7 @@ __all__ = [
     "membership_terminate",
     "organization_create",
     "organization_update",
+    "organization_validate",
     "role_grant",
     "role_revoke",
     "roles_for_kind",

@@ -109,8 +109,12 @@ def _clean_identifiers(organization: Organization) -> None:
         raise ValidationError(errors)
 
 
-def _validate(organization: Organization) -> None:
-    """Identifier rules first, then the model's own field and constraint checks, all reported."""
+def organization_validate(organization: Organization) -> None:
+    """Normalise and check an unsaved organisation as the services would; writes nothing.
+
+    Identifier rules first, then the model's own field and constraint checks, all reported.
+    Forms call it to show every error at once before they call a service.
+    """
     errors: dict[str, list[str]] = {}
     try:
         _clean_identifiers(organization)
@@ -134,7 +138,7 @@ def organization_create(*, actor, **fields: Any) -> Organization:
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
     organization = Organization(**fields)
-    _validate(organization)
+    organization_validate(organization)
     organization.save()
     audit.record(
         actor=actor,
@@ -161,7 +165,7 @@ def organization_update(*, actor, organization: Organization, **changes: Any) ->
     before = audit.snapshot(organization, changes)
     for name, value in changes.items():
         setattr(organization, name, value)
-    _validate(organization)
+    organization_validate(organization)
     after = audit.snapshot(organization, changes)
     changed = [name for name in changes if before[name] != after[name]]
     if not changed:
