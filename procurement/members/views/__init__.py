@@ -1,0 +1,1 @@
+"""The server-rendered web interface, one module per concern. Thin: selectors read, services write."""
