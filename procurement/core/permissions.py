@@ -52,14 +52,14 @@ class Perm(StrEnum):
 
 _EVERYONE = {Perm.ORGANIZATION_VIEW, Perm.REFERENCE_VIEW}
 _MEMBER_STAFF = _EVERYONE | {Perm.MEMBERSHIP_VIEW, Perm.USER_VIEW, Perm.AUDIT_VIEW}
-_IMIO_STAFF = _MEMBER_STAFF | {Perm.PLATFORM_WIDE, Perm.STATISTICS_VIEW}
 
+# What each role allows wherever it is held.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: frozenset(
-        _IMIO_STAFF | {Perm.ORGANIZATION_MANAGE, Perm.MEMBERSHIP_DECIDE, Perm.USER_MANAGE, Perm.ORGANIZATION_EDIT_OWN}
+        _MEMBER_STAFF | {Perm.ORGANIZATION_MANAGE, Perm.MEMBERSHIP_DECIDE, Perm.USER_MANAGE, Perm.ORGANIZATION_EDIT_OWN}
     ),
-    Role.BUYER: frozenset(_IMIO_STAFF | {Perm.MEMBERSHIP_DECIDE}),
-    Role.FINANCE: frozenset(_IMIO_STAFF),
+    Role.BUYER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_DECIDE}),
+    Role.FINANCE: frozenset(_MEMBER_STAFF),
     Role.MEMBER_ADMIN: frozenset(
         _MEMBER_STAFF | {Perm.ORGANIZATION_EDIT_OWN, Perm.MEMBERSHIP_REQUEST, Perm.USER_MANAGE}
     ),
@@ -69,10 +69,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OBSERVER: frozenset(_EVERYONE | {Perm.STATISTICS_VIEW}),
 }
 
+# What IMIO's own staff add when they act for the central purchasing body: the reach across
+# every organisation and the platform's figures. (A commune's finance officer holds the same
+# "finance" role as IMIO's, but only for the commune.)
+CENTRAL_BODY_ROLES = frozenset({Role.ADMIN, Role.BUYER, Role.FINANCE})
+CENTRAL_BODY_PERMISSIONS = frozenset({Perm.PLATFORM_WIDE, Perm.STATISTICS_VIEW})
 
-def permissions_for(roles) -> frozenset[Perm]:
-    """The union of the permissions of ``roles``."""
+
+def permissions_for(roles, *, central_purchasing_body: bool) -> frozenset[Perm]:
+    """The union of the permissions of ``roles`` held in one organisation."""
     granted: set[Perm] = set()
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
+        if central_purchasing_body and role in CENTRAL_BODY_ROLES:
+            granted |= CENTRAL_BODY_PERMISSIONS
     return frozenset(granted)

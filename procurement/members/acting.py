@@ -38,7 +38,10 @@ class Acting:
             return cls.nobody()
         active = next((o for o in organizations if o.pk == user.active_organization_id), organizations[0])
         roles = frozenset(a.role for a in assignments if a.organization_id == active.pk)
-        return cls(active, organizations, roles, frozenset(permissions_for(roles)))
+        permissions = permissions_for(
+            roles, central_purchasing_body=active.kind == OrganizationKind.CENTRAL_PURCHASING_BODY
+        )
+        return cls(active, organizations, roles, permissions)
 
     @property
     def organization_id(self) -> int | None:
@@ -50,11 +53,7 @@ class Acting:
     @property
     def platform_wide(self) -> bool:
         """IMIO staff acting for the central purchasing body see across all organisations."""
-        return (
-            self.organization is not None
-            and self.organization.kind == OrganizationKind.CENTRAL_PURCHASING_BODY
-            and self.has(Perm.PLATFORM_WIDE)
-        )
+        return self.has(Perm.PLATFORM_WIDE)
 
     @property
     def is_platform_admin(self) -> bool:

@@ -159,8 +159,6 @@ class PeopleFilterForm(WebForm):
             self.fields["organization"].queryset = organizations
 
     def filter(self, queryset: QuerySet[User]) -> QuerySet[User]:
-        # Until a ``search_people`` selector exists, the API's filter does the text search.
-        from procurement.members.api.views import PersonFilter
 
         if not self.is_valid():
             return queryset
@@ -168,7 +166,7 @@ class PeopleFilterForm(WebForm):
         if organization is not None:
             queryset = queryset.filter(role_assignments__organization=organization).distinct()
         if self.cleaned_data["q"]:
-            queryset = PersonFilter({"search": self.cleaned_data["q"]}, queryset=queryset).qs
+            queryset = selectors.search_people(queryset, self.cleaned_data["q"])
         return queryset
 
 

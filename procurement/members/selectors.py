@@ -103,3 +103,16 @@ def search_organizations(queryset: QuerySet[Organization], text: str) -> QuerySe
     if len(digits) >= 4:
         condition |= Q(enterprise_number__contains=digits) | Q(nis_code=digits)
     return queryset.filter(condition)
+
+
+def search_people(queryset: QuerySet[User], text: str) -> QuerySet[User]:
+    """People whose username, name or e-mail contains the text."""
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(username__icontains=text)
+        | Q(first_name__icontains=text)
+        | Q(last_name__icontains=text)
+        | Q(email__icontains=text)
+    )

@@ -79,7 +79,9 @@ def test_me_lists_every_organisation_and_switch_moves_tenancy(world):
 @pytest.mark.django_db
 def test_switching_to_someone_elses_organisation_is_a_400_and_changes_nothing(world):
     officer = world.users["member_officer"]
-    response = client_for(officer).post("/api/v1/me/switch/", {"organization": world.member_b.pk})
+    response = client_for(officer).post(
+        "/api/v1/me/switch/", {"organization": world.member_b.pk}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     assert response.json() == {"organization": ["You hold no role in this organisation."]}
     officer.refresh_from_db()

@@ -1,15 +1,13 @@
 """API of the kernel: CPV codes and the audit trail."""
 
 import django_filters
-from django.db.models import Q
-from django.utils import translation
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from procurement.core.api.pagination import CursorPagination
 from procurement.core.models import AuditEntry, CpvCode, CpvLevel
 from procurement.core.permissions import Perm
-from procurement.core.selectors import audit_entries_for
+from procurement.core.selectors import audit_entries_for, cpv_codes, search_cpv_codes
 
 
 class CpvCodeSerializer(serializers.ModelSerializer):
@@ -35,21 +33,13 @@ class CpvCodeFilter(django_filters.FilterSet):
         return queryset.filter(code__startswith=value.strip().replace("-", "")[:8])
 
     def filter_search(self, queryset, name, value):
-        language = (translation.get_language() or "fr")[:2]
-        field = f"label_{language}" if language in {"fr", "nl", "de", "en"} else "label_fr"
-        condition = Q()
-        for word in value.split():
-            condition &= Q(**{f"{field}__icontains": word})
-        digits = "".join(ch for ch in value if ch.isdigit())
-        if digits and digits == value.strip().replace("-", ""):
-            condition = Q(code__startswith=digits[:8])
-        return queryset.filter(condition)
+        return queryset & search_cpv_codes(value)
 
 
 class CpvCodeViewSet(viewsets.ReadOnlyModelViewSet):
     """The CPV 2008 vocabulary with labels in the request's language (Accept-Language)."""
 
-    queryset = CpvCode.objects.all()
+    queryset = cpv_codes()
     serializer_class = CpvCodeSerializer
     filterset_class = CpvCodeFilter
     lookup_field = "code"

@@ -1,8 +1,9 @@
 """API of organisations, people and memberships. Thin: selectors read, services write."""
 
 import django_filters
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -51,9 +52,7 @@ class MeViewSet(viewsets.ViewSet):
             (o for o in request.user.acting.organizations if o.pk == payload.validated_data["organization"]), None
         )
         if organization is None:
-            return Response(
-                {"organization": ["You hold no role in this organisation."]}, status=status.HTTP_400_BAD_REQUEST
-            )
+            raise ValidationError({"organization": _("You hold no role in this organisation.")})
         user = services.user_switch_organization(user=request.user, organization=organization)
         return Response(s.MeSerializer(user).data)
 
@@ -216,12 +215,7 @@ class PersonFilter(django_filters.FilterSet):
         fields = ["organization", "role", "is_active", "search"]
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(
-            Q(username__icontains=value)
-            | Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(email__icontains=value)
-        )
+        return selectors.search_people(queryset, value)
 
 
 class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

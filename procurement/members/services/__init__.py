@@ -27,6 +27,7 @@ from procurement.members.services.people import (
     user_invite,
     user_remove_from_organization,
     user_resend_invitation,
+    user_set_roles,
     user_switch_organization,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "user_invite",
     "user_remove_from_organization",
     "user_resend_invitation",
+    "user_set_roles",
     "user_switch_organization",
 ]

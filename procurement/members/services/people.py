@@ -270,6 +270,18 @@ def role_revoke(*, actor, user: User, organization: Organization, role: str) -> 
 
 
 @transaction.atomic
+def user_set_roles(*, actor, user: User, organization: Organization, roles: Iterable[str]) -> None:
+    """Give ``user`` exactly ``roles`` in ``organization``: all the grants and revocations, or none."""
+    _check_manages_people(actor, organization)
+    wanted = set(roles)
+    current = set(RoleAssignment.objects.filter(user=user, organization=organization).values_list("role", flat=True))
+    for role in sorted(wanted - current):
+        role_grant(actor=actor, user=user, organization=organization, role=role)
+    for role in sorted(current - wanted):
+        role_revoke(actor=actor, user=user, organization=organization, role=role)
+
+
+@transaction.atomic
 def user_remove_from_organization(*, actor, user: User, organization: Organization) -> None:
     """Withdraw every role ``user`` holds in ``organization``; an account left with none is disabled."""
     _check_manages_people(actor, organization)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
 from procurement.core.permissions import Perm
+from procurement.core.selectors import audit_entries_for
 from procurement.members import selectors, services
 from procurement.members.forms import OrganizationFilterForm, OrganizationForm
 from procurement.members.services.organizations import ORGANIZATION_FIELDS
-from procurement.members.views.base import PAGE_SIZE, ServiceFormMixin, history_of
+from procurement.members.views.base import PAGE_SIZE, RECENT_ENTRIES, ServiceFormMixin
 
 PEOPLE_SHOWN = 50
 
@@ -54,7 +55,7 @@ class OrganizationDetailView(PermissionRequiredMixin, DetailView):
             people = selectors.people_for(user).filter(role_assignments__organization=organization).distinct()
             context["people"] = people[:PEOPLE_SHOWN]
         if user.has_perm(Perm.AUDIT_VIEW):
-            context["recent_entries"] = history_of(user, organization)
+            context["recent_entries"] = audit_entries_for(user, organization_id=organization.pk)[:RECENT_ENTRIES]
         return super().get_context_data(**kwargs, **context)
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -114,16 +113,10 @@ class PersonRolesView(PermissionRequiredMixin, PersonOrganizationMixin, ServiceF
     def get_form(self, form_class=None):
         return RolesForm(self.request.POST, organization=self.organization, prefix=roles_prefix(self.organization))
 
-    @transaction.atomic
     def perform(self, form):
-        # One change for the person: all the grants and revocations happen, or none.
-        user, person, organization = self.request.user, self.person, self.organization
-        current = self.current_roles(organization)
-        wanted = set(form.cleaned_data["roles"])
-        for role in sorted(wanted - current):
-            services.role_grant(actor=user, user=person, organization=organization, role=role)
-        for role in sorted(current - wanted):
-            services.role_revoke(actor=user, user=person, organization=organization, role=role)
+        services.user_set_roles(
+            actor=self.request.user, user=self.person, organization=self.organization, roles=form.cleaned_data["roles"]
+        )
 
     def get_context_data(self, **kwargs):
         return self.person_context(bound={self.organization.pk: kwargs["form"]})

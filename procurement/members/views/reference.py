@@ -5,17 +5,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 
-from procurement.core.api.views import CpvCodeFilter
-from procurement.core.models import CpvLevel
+from procurement.core import selectors
 from procurement.core.permissions import Perm
 from procurement.members.forms import CpvSearchForm
 from procurement.members.views.base import PAGE_SIZE
-
-# Until the kernel has CPV selectors, the API's filter (its documented search) reads the table.
-
-
-def cpv_codes(**criteria):
-    return CpvCodeFilter(criteria).qs
 
 
 class CpvListView(PermissionRequiredMixin, ListView):
@@ -32,7 +25,7 @@ class CpvListView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         text = self.search_form.cleaned_data["q"].strip() if self.search_form.is_valid() else ""
-        return cpv_codes(search=text) if text else cpv_codes(level=CpvLevel.DIVISION)
+        return selectors.search_cpv_codes(text) if text else selectors.cpv_divisions()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, search_form=self.search_form)
@@ -45,12 +38,10 @@ class CpvDetailView(PermissionRequiredMixin, TemplateView):
     template_name = "members/reference/cpv_detail.html"
 
     def get_context_data(self, **kwargs):
-        cpv_code = get_object_or_404(cpv_codes(), pk=self.kwargs["code"])
-        ancestors = []
-        parent = cpv_code.parent
-        while parent is not None:
-            ancestors.insert(0, parent)
-            parent = parent.parent
+        cpv_code = get_object_or_404(selectors.cpv_codes(), pk=self.kwargs["code"])
         return super().get_context_data(
-            **kwargs, cpv_code=cpv_code, ancestors=ancestors, children=cpv_codes(parent=cpv_code.pk)
+            **kwargs,
+            cpv_code=cpv_code,
+            ancestors=selectors.cpv_ancestors(cpv_code),
+            children=selectors.cpv_children(cpv_code.pk),
         )
