@@ -40,6 +40,15 @@ def test_member_lists_only_its_memberships(login, officer, active_membership, ot
     assert list(response.context["memberships"]) == [active_membership]
 
 
+def test_member_is_offered_to_request_only_without_a_membership_in_progress(login, officer, commune):
+    client = login(officer)
+    assert client.get(reverse("memberships")).context["can_request"] is True
+    MembershipFactory(member=commune, status=MembershipStatus.ACTIVE)
+    response = client.get(reverse("memberships"))
+    assert response.context["can_request"] is False
+    assert reverse("membership_request") not in response.content.decode()
+
+
 def test_membership_list_filters_by_status(login, buyer, requested_membership, other_membership):
     response = login(buyer).get(reverse("memberships"), {"status": MembershipStatus.REQUESTED})
 

@@ -145,7 +145,7 @@ def membership_request(
         actor=actor,
         action="membership.requested",
         target=membership,
-        after=audit.snapshot(membership, ["member", "status", "decision_date", "decision_reference", *DOCUMENT_FIELDS]),
+        after=audit.snapshot(membership, ["status", "decision_date", "decision_reference", *DOCUMENT_FIELDS]),
         organizations=[member.pk],
     )
     _notify(membership, _central_body_contacts())

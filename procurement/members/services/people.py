@@ -108,7 +108,7 @@ def user_invite(
             action="user.invited",
             target=user,
             after=audit.snapshot(user, ["username", "email", "first_name", "last_name"]),
-            data={"organization": organization.pk, "roles": roles},
+            data={"organization": organization.pk, "organization_name": organization.name, "roles": roles},
             organizations=[organization.pk],
         )
     for role in roles:
@@ -165,7 +165,7 @@ def user_create(
         action="user.created",
         target=user,
         after=audit.snapshot(user, ["username", "email", "first_name", "last_name"]),
-        data={"organization": organization.pk, "roles": roles},
+        data={"organization": organization.pk, "organization_name": organization.name, "roles": roles},
         organizations=[organization.pk],
     )
     for role in roles:

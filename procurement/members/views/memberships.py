@@ -52,8 +52,19 @@ class MembershipListView(PermissionRequiredMixin, ListView):
     def get_queryset(self):
         return self.filter_form.filter(selectors.memberships_for(self.request.user))
 
+    def can_request(self) -> bool:
+        """A member without a membership in progress may ask for one (IMIO does it from the member's page)."""
+        user = self.request.user
+        organization = user.acting.organization
+        return (
+            user.has_perm(Perm.MEMBERSHIP_REQUEST)
+            and not user.acting.platform_wide
+            and organization is not None
+            and selectors.open_membership(organization) is None
+        )
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, filter_form=self.filter_form)
+        return super().get_context_data(**kwargs, filter_form=self.filter_form, can_request=self.can_request())
 
 
 @dataclass(frozen=True)
