@@ -9,7 +9,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv system-check messages migrate seed lint format check clean
+.PHONY: run test venv system-check messages translations-check lint format check clean
 
 run: venv system-check messages
 	DEBUG=1 $(PY) manage.py migrate --no-input
@@ -41,6 +41,12 @@ system-check: venv
 messages: venv
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; \
 	else echo "gettext not installed: using the committed compiled translations"; fi
+
+# Every message of the code is in the French catalogue, translated (gettext needed).
+translations-check: venv
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete -v0
+	@untranslated=$$(msgattrib --untranslated --no-obsolete locale/fr/LC_MESSAGES/django.po; msgattrib --only-fuzzy --no-obsolete locale/fr/LC_MESSAGES/django.po); \
+	if [ -n "$$untranslated" ]; then echo "French messages to translate:"; echo "$$untranslated"; exit 1; fi
 
 lint: venv
 	$(BIN)/ruff check .

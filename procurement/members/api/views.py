@@ -261,47 +261,36 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         person = services.user_invite(actor=request.user, organization=organization, **data)
         return self._respond(person, status.HTTP_201_CREATED)
 
+    def _change(self, request, serializer_class, service):
+        """Validate the payload, find the person and the organisation, call the service."""
+        payload = serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        person = self.get_object()
+        organization = self._organization(data.pop("organization", None))
+        service(actor=request.user, user=person, organization=organization, **data)
+        return person
+
     @extend_schema(request=s.RoleChangeSerializer, responses=s.PersonSerializer)
     @action(detail=True, methods=["post"])
     def grant(self, request, pk=None):
-        payload = s.RoleChangeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        person = self.get_object()
-        organization = self._organization(payload.validated_data.get("organization"))
-        services.role_grant(
-            actor=request.user, user=person, organization=organization, role=payload.validated_data["role"]
-        )
-        return self._respond(person)
+        return self._respond(self._change(request, s.RoleChangeSerializer, services.role_grant))
 
     @extend_schema(request=s.RoleChangeSerializer, responses=s.PersonSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        payload = s.RoleChangeSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        person = self.get_object()
-        organization = self._organization(payload.validated_data.get("organization"))
-        services.role_revoke(
-            actor=request.user, user=person, organization=organization, role=payload.validated_data["role"]
-        )
-        return self._respond(person)
+        return self._respond(self._change(request, s.RoleChangeSerializer, services.role_revoke))
 
     @extend_schema(request=s.OrganizationChoiceSerializer, responses=s.PersonSerializer)
     @action(detail=True, methods=["post"])
     def remove(self, request, pk=None):
         """Withdraw all of a person's roles in the organisation."""
-        payload = s.OrganizationChoiceSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        person = self.get_object()
-        organization = self._organization(payload.validated_data.get("organization"))
-        services.user_remove_from_organization(actor=request.user, user=person, organization=organization)
-        return self._respond(person)
+        return self._respond(
+            self._change(request, s.OrganizationChoiceSerializer, services.user_remove_from_organization)
+        )
 
     @extend_schema(request=s.OrganizationChoiceSerializer, responses={204: None})
     @action(detail=True, methods=["post"], url_path="resend-invitation")
     def resend_invitation(self, request, pk=None):
-        payload = s.OrganizationChoiceSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        person = self.get_object()
-        organization = self._organization(payload.validated_data.get("organization"))
-        services.user_resend_invitation(actor=request.user, user=person, organization=organization)
+        self._change(request, s.OrganizationChoiceSerializer, services.user_resend_invitation)
         return Response(status=status.HTTP_204_NO_CONTENT)

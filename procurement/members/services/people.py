@@ -93,23 +93,16 @@ def user_invite(
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
-        user = User(
-            username=username.strip() or email,
-            email=email,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            active_organization=organization,
-        )
-        user.set_unusable_password()
-        user.full_clean(exclude=["password"])
-        user.save()
-        audit.record(
+        user = _new_account(
             actor=actor,
             action="user.invited",
-            target=user,
-            after=audit.snapshot(user, ["username", "email", "first_name", "last_name"]),
-            data={"organization": organization.pk, "organization_name": organization.name, "roles": roles},
-            organizations=[organization.pk],
+            organization=organization,
+            roles=roles,
+            username=username.strip() or email,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password=None,
         )
     for role in roles:
         if not RoleAssignment.objects.filter(user=user, organization=organization, role=role).exists():
@@ -147,13 +140,27 @@ def user_create(
     roles = list(dict.fromkeys(roles))
     for role in roles:
         _check_role(organization, role)
-    user = User(
+    user = _new_account(
+        actor=actor,
+        action="user.created",
+        organization=organization,
+        roles=roles,
         username=username.strip(),
         email=User.objects.normalize_email(email).strip().lower(),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        active_organization=organization,
+        first_name=first_name,
+        last_name=last_name,
+        password=password,
     )
+    for role in roles:
+        _grant(actor=actor, user=user, organization=organization, role=role)
+    return user
+
+
+def _new_account(
+    *, actor, action: str, organization: Organization, roles: list[str], password: str | None, **identity: str
+) -> User:
+    """Create and audit an account acting for ``organization``; without a password it cannot sign in yet."""
+    user = User(**{name: value.strip() for name, value in identity.items()}, active_organization=organization)
     if password:
         user.set_password(password)
     else:
@@ -162,14 +169,12 @@ def user_create(
     user.save()
     audit.record(
         actor=actor,
-        action="user.created",
+        action=action,
         target=user,
         after=audit.snapshot(user, ["username", "email", "first_name", "last_name"]),
         data={"organization": organization.pk, "organization_name": organization.name, "roles": roles},
         organizations=[organization.pk],
     )
-    for role in roles:
-        _grant(actor=actor, user=user, organization=organization, role=role)
     return user
 
 
