@@ -1,8 +1,16 @@
 import pytest
+from django.utils import translation
 
 from procurement.core.permissions import Role
 from procurement.members.models import OrganizationKind
 from tests.factories import MembershipFactory, OrganizationFactory, SupplierFactory, central_purchasing_body, person
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Outside a request, messages read in English (the message ids); pages are tested in their own language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -22,8 +22,12 @@ def test_every_french_message_is_translated_and_none_is_fuzzy():
 
 
 def test_the_compiled_french_catalogue_matches_its_source():
-    source = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in live_entries(polib.pofile(str(FRENCH / "django.po")))}
-    compiled = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(FRENCH / "django.mo")) if e.msgid}
+    source = {
+        (e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in live_entries(polib.pofile(str(FRENCH / "django.po")))
+    }
+    compiled = {
+        (e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in polib.mofile(str(FRENCH / "django.mo")) if e.msgid
+    }
     assert compiled == source
 
 

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "procurement.core"
     label = "core"
-    verbose_name = _("Shared kernel")
+    verbose_name = _("Reference data and audit trail")

@@ -15,9 +15,11 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
+from django.utils import translation
 
 from procurement.core.models import AuditEntry, AuditScope
 
@@ -71,6 +73,12 @@ def redact(values: Mapping[str, Any] | None, secret_fields: Iterable[str] = ()) 
     }
 
 
+def object_repr(target: models.Model) -> str:
+    """How the object is named in the trail: in the platform's language, whoever was acting."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(target)[:200]
+
+
 def record(
     *,
     actor,
@@ -96,7 +104,7 @@ def record(
         action=action,
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
         object_id=str(target.pk),
-        object_repr=str(target)[:200],
+        object_repr=object_repr(target),
         before=redact(before, secret_fields),
         after=redact(after, secret_fields),
         data=redact(to_json(data or {}), secret_fields),

@@ -181,7 +181,7 @@ class AuditFilterForm(WebForm):
     action = forms.ChoiceField(label=_("Action"), required=False, choices=_audit_action_choices)
     object_type = forms.ChoiceField(label=_("Object"), required=False)
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput(), help_text=_("Included."))
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput(), help_text=_("This day included."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

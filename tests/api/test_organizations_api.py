@@ -46,7 +46,7 @@ def test_invalid_identifiers_answer_400_with_field_reasons_and_write_nothing(wor
     assert response.status_code == 400
     body = response.json()
     assert set(body) == {"enterprise_number", "nis_code", "iban"}
-    assert "check digits" in body["enterprise_number"][0]
+    assert "chiffres de contrôle sont erronés" in body["enterprise_number"][0]  # French unless asked otherwise
     assert Organization.objects.count() == before
     assert not AuditEntry.objects.exists()
 

@@ -47,7 +47,7 @@ def test_audit_is_scoped_to_the_members_own_objects(world):
     assert entry["object"] == {
         "type": "members.membership",
         "id": str(world.membership_a.pk),
-        "repr": str(world.membership_a),
+        "repr": f"Adhésion de {world.member_a.name}",  # named in the platform's language, French
     }
     assert entry["before"]["status"] == "requested"
     assert entry["after"]["status"] == "active"

@@ -72,3 +72,16 @@ def test_footer_links_to_the_api_docs_and_names_the_licence(login, officer):
 
 def test_anonymous_is_sent_to_login(client, db):
     assert_redirects_to_login(client.get(reverse("dashboard")))
+
+
+def test_a_forbidden_page_explains_itself_in_the_layout(login, buyer):
+    response = login(buyer).get(reverse("organization_create"))
+    assert response.status_code == 403
+    assert "Access denied" in response.content.decode()
+    assert 'class="site-nav"' in response.content.decode()
+
+
+def test_another_organisations_page_is_a_friendly_404(login, officer, other_commune):
+    response = login(officer).get(reverse("organization_detail", args=[other_commune.pk]))
+    assert response.status_code == 404
+    assert "another organisation" in response.content.decode()
