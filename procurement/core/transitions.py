@@ -53,11 +53,16 @@ class StateMachine:
         changes: Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
         organizations: Iterable[int | None] = (),
+        before: Mapping[str, Any] | None = None,
     ) -> models.Model:
-        """Check the transition, validate, save only the changed fields, write the audit entry."""
+        """Check the transition, validate, save only the changed fields, write the audit entry.
+
+        ``before`` gives the earlier values of fields the caller had to set on the instance
+        already (a file stored before the transition); the others are read from the instance.
+        """
         self.check(instance, to)
         changed = {self.state_field: to, **(changes or {})}
-        before = audit.snapshot(instance, changed)
+        before = {**audit.snapshot(instance, changed), **(before or {})}
         for name, value in changed.items():
             setattr(instance, name, value)
         instance.full_clean()

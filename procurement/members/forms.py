@@ -59,6 +59,7 @@ AUDIT_ACTIONS = {
             "user.invited": _("Person invited"),
             "user.created": _("Account created"),
             "user.removed": _("Person removed from an organisation"),
+            "user.reactivated": _("Account reactivated"),
         },
     ),
     "role.": (

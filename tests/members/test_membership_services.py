@@ -182,3 +182,14 @@ def test_terminating_a_request_refuses_it(buyer, commune):
     membership_terminate(actor=buyer, membership=membership, reason="Demande incomplète")
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.TERMINATED
+
+
+@pytest.mark.django_db
+def test_activation_with_a_new_agreement_audits_the_old_and_the_new_one(requested, buyer):
+    old = (requested.document.name, requested.document_sha256)
+    signed = ContentFile(PDF_BYTES + b"%countersigned\n", name="signed.pdf")
+    membership_activate(actor=buyer, membership=requested, document=signed)
+    entry = AuditEntry.objects.get(action="membership.activated")
+    assert (entry.before["document"], entry.before["document_sha256"]) == old
+    assert entry.after["document_sha256"] == hashlib.sha256(PDF_BYTES + b"%countersigned\n").hexdigest()
+    assert entry.after["document"] != old[0]

@@ -155,3 +155,16 @@ def test_roles_offered_follow_the_kind_of_organisation():
         Role.MEMBER_APPROVER,
     ]
     assert roles_for_kind(OrganizationKind.SUPPLIER) == [Role.SUPPLIER]
+
+
+@pytest.mark.django_db
+def test_inviting_someone_who_had_left_reactivates_their_account(member_admin, officer, commune, other_commune):
+    user_remove_from_organization(actor=member_admin, user=officer, organization=commune)
+    officer.refresh_from_db()
+    assert not officer.is_active
+    user_invite(actor=member_admin, organization=commune, email=officer.email, roles=[Role.MEMBER_APPROVER])
+    officer.refresh_from_db()
+    assert officer.is_active
+    assert officer.active_organization == commune
+    entry = AuditEntry.objects.get(action="user.reactivated")
+    assert (entry.before, entry.after) == ({"is_active": False}, {"is_active": True})

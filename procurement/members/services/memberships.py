@@ -203,6 +203,7 @@ def membership_activate(
         changes["decision_date"] = decision_date
     if decision_reference is not None and decision_reference.strip():
         changes["decision_reference"] = decision_reference.strip()
+    previous_document = audit.snapshot(membership, DOCUMENT_FIELDS)
     if document is not None:
         _attach(membership, document)
         changes.update({field: getattr(membership, field) for field in DOCUMENT_FIELDS})
@@ -225,6 +226,7 @@ def membership_activate(
         verb=verb,
         changes=changes,
         organizations=[membership.member_id],
+        before=previous_document if document is not None else None,
     )
     _notify(membership, _member_contacts(membership.member))
     return membership

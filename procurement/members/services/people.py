@@ -104,6 +104,8 @@ def user_invite(
             last_name=last_name,
             password=None,
         )
+    elif not user.is_active:
+        _reactivate(actor=actor, user=user, organization=organization)
     for role in roles:
         if not RoleAssignment.objects.filter(user=user, organization=organization, role=role).exists():
             _grant(actor=actor, user=user, organization=organization, role=role)
@@ -176,6 +178,21 @@ def _new_account(
         organizations=[organization.pk],
     )
     return user
+
+
+def _reactivate(*, actor, user: User, organization: Organization) -> None:
+    """Someone who left every organisation comes back: their account works again."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        action="user.reactivated",
+        target=user,
+        before={"is_active": False},
+        after={"is_active": True},
+        data={"organization": organization.pk, "organization_name": organization.name},
+        organizations=[organization.pk],
+    )
 
 
 def _grant(*, actor, user: User, organization: Organization, role: str) -> RoleAssignment:
