@@ -13,6 +13,7 @@ PYTEST_WORKERS ?= 2
 
 run: venv system-check messages
 	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py sealing_keys --create
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -11,12 +11,17 @@ Everything that differs between a laptop and production comes from the environme
 - ``EMAIL_URL``-style settings: ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``,
   ``EMAIL_HOST_PASSWORD``, ``EMAIL_USE_TLS``, ``DEFAULT_FROM_EMAIL``.
 - ``MEDIA_ROOT``: where uploaded documents go (signed membership agreements…).
+- ``SEALING_KEYS``: the key ring that seals bids (``id:base64key,…``, first one seals), or
+  ``SEALING_KEYS_FILE`` (default ``var/sealing.keys``, which ``make run`` creates on a
+  laptop). Not derived from ``SECRET_KEY``; back it up (docs/OPERATIONS.md).
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+
+from procurement.core.sealing import parse_key_ring, read_key_ring_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "procurement.core",
     "procurement.members",
+    "tenders",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +267,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Sealed bids --------------------------------------------------------------------------
+# A dedicated key ring, never SECRET_KEY: {key id: 32-byte key}, the first one seals.
+SEALING_KEYS_FILE = Path(os.environ.get("SEALING_KEYS_FILE", BASE_DIR / "var" / "sealing.keys"))
+if os.environ.get("SEALING_KEYS"):
+    SEALING_KEYS = parse_key_ring(os.environ["SEALING_KEYS"])
+else:
+    SEALING_KEYS = read_key_ring_file(SEALING_KEYS_FILE)
+
+# Periodic work (Celery beat). Time-driven transitions are also applied whenever the objects
+# are read or acted on; the schedule only makes sure they happen when nobody looks.
+CELERY_BEAT_SCHEDULE = {
+    "tenders-due-transitions": {"task": "tenders.tasks.apply_due_transitions", "schedule": 300.0},
+    "tenders-expiry-alerts": {"task": "tenders.tasks.send_expiry_alerts", "schedule": 3600.0 * 6},
 }
 
 # Absolute address of the site, for links in e-mails (invitations, password resets).

@@ -24,3 +24,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Serve static files from the app folders, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A fixed key ring for the tests (never used anywhere else).
+SEALING_KEYS = {"test1": bytes(range(32)), "test0": bytes(range(32, 64))}

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "procurement.core"
     label = "core"
     verbose_name = _("Reference data and audit trail")
+
+    def ready(self):
+        from procurement.core import checks  # noqa: F401

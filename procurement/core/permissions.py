@@ -46,26 +46,52 @@ class Perm(StrEnum):
     REFERENCE_VIEW = "reference.view"
     # Aggregate figures of the central purchasing body (counts, no detail).
     STATISTICS_VIEW = "statistics.view"
+    # Needs surveys: see the open ones; prepare, open and close them (IMIO); declare one's needs.
+    SURVEY_VIEW = "survey.view"
+    SURVEY_MANAGE = "survey.manage"
+    SURVEY_DECLARE = "survey.declare"
+    # Tenders: see the published ones (drafts: IMIO); draft, publish, open, evaluate, award, conclude.
+    TENDER_VIEW = "tender.view"
+    TENDER_MANAGE = "tender.manage"
+    # Questions of candidates during a tender, and the buyer's answers.
+    QUESTION_ASK = "question.ask"
+    QUESTION_ANSWER = "question.answer"
+    # Bids: see (one's own, or all for the buyer; amounts only after opening); submit one's own.
+    BID_VIEW = "bid.view"
+    BID_SUBMIT = "bid.submit"
+    # Framework agreements: see them; amend, substitute a supplier, terminate.
+    AGREEMENT_VIEW = "agreement.view"
+    AGREEMENT_MANAGE = "agreement.manage"
     # Reach beyond one's own organisation (effective only in the central purchasing body).
     PLATFORM_WIDE = "platform.wide"
 
 
-_EVERYONE = {Perm.ORGANIZATION_VIEW, Perm.REFERENCE_VIEW}
-_MEMBER_STAFF = _EVERYONE | {Perm.MEMBERSHIP_VIEW, Perm.USER_VIEW, Perm.AUDIT_VIEW}
+_EVERYONE = {Perm.ORGANIZATION_VIEW, Perm.REFERENCE_VIEW, Perm.TENDER_VIEW, Perm.AGREEMENT_VIEW}
+_MEMBER_STAFF = _EVERYONE | {Perm.MEMBERSHIP_VIEW, Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.SURVEY_VIEW}
+_BUYING = {
+    Perm.MEMBERSHIP_DECIDE,
+    Perm.SURVEY_MANAGE,
+    Perm.TENDER_MANAGE,
+    Perm.QUESTION_ANSWER,
+    Perm.BID_VIEW,
+    Perm.AGREEMENT_MANAGE,
+}
 
 # What each role allows wherever it is held.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: frozenset(
         _MEMBER_STAFF | {Perm.ORGANIZATION_MANAGE, Perm.MEMBERSHIP_DECIDE, Perm.USER_MANAGE, Perm.ORGANIZATION_EDIT_OWN}
     ),
-    Role.BUYER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_DECIDE}),
+    Role.BUYER: frozenset(_MEMBER_STAFF | _BUYING),
     Role.FINANCE: frozenset(_MEMBER_STAFF),
     Role.MEMBER_ADMIN: frozenset(
-        _MEMBER_STAFF | {Perm.ORGANIZATION_EDIT_OWN, Perm.MEMBERSHIP_REQUEST, Perm.USER_MANAGE}
+        _MEMBER_STAFF | {Perm.ORGANIZATION_EDIT_OWN, Perm.MEMBERSHIP_REQUEST, Perm.USER_MANAGE, Perm.SURVEY_DECLARE}
     ),
-    Role.MEMBER_OFFICER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_REQUEST}),
+    Role.MEMBER_OFFICER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_REQUEST, Perm.SURVEY_DECLARE}),
     Role.MEMBER_APPROVER: frozenset(_MEMBER_STAFF),
-    Role.SUPPLIER: frozenset(_EVERYONE | {Perm.USER_VIEW, Perm.AUDIT_VIEW}),
+    Role.SUPPLIER: frozenset(
+        _EVERYONE | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.QUESTION_ASK, Perm.BID_VIEW, Perm.BID_SUBMIT}
+    ),
     Role.OBSERVER: frozenset(_EVERYONE | {Perm.STATISTICS_VIEW}),
 }
 
