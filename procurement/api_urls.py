@@ -14,6 +14,7 @@ from procurement.members.api.views import (
     PersonViewSet,
     TokenView,
 )
+from tenders.api.views import AgreementViewSet, BidViewSet, SurveyViewSet, TenderViewSet
 
 app_name = "api"
 
@@ -31,6 +32,10 @@ router.register("me", MeViewSet, basename="me")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("users", PersonViewSet, basename="user")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("tenders", TenderViewSet, basename="tender")
+router.register("bids", BidViewSet, basename="bid")
+router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("cpv", CpvCodeViewSet, basename="cpv")
 router.register("audit", AuditEntryViewSet, basename="audit")
 

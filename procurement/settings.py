@@ -256,6 +256,13 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "procurement.members.models.MembershipStatus.choices",
         "RoleEnum": "procurement.core.permissions.Role.choices",
         "OrganizationKindEnum": "procurement.members.models.OrganizationKind.choices",
+        "SurveyStatusEnum": "tenders.models.SurveyStatus.choices",
+        "TenderStatusEnum": "tenders.models.TenderStatus.choices",
+        "LotStatusEnum": "tenders.models.LotStatus.choices",
+        "BidStatusEnum": "tenders.models.BidStatus.choices",
+        "AgreementStatusEnum": "tenders.models.AgreementStatus.choices",
+        "LegalGroundEnum": "tenders.models.LegalGround.choices",
+        "ModificationGroundEnum": "tenders.models.ModificationGround.choices",
     },
 }
 

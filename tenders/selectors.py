@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from procurement.core.permissions import Perm
+from procurement.members.acting import acting_of
 from procurement.members.models import OrganizationKind
 from tenders.models import (
     PUBLIC_DOCUMENT_KINDS,
@@ -36,12 +37,15 @@ PUBLISHED_STATUSES = [status for status in TenderStatus.values if status != Tend
 
 
 def _acting(user):
-    return user.acting
+    return acting_of(user)
 
 
 def surveys_for(user) -> QuerySet[NeedsSurvey]:
     acting = _acting(user)
-    surveys = NeedsSurvey.objects.annotate(item_count=Count("items", distinct=True))
+    surveys = NeedsSurvey.objects.annotate(
+        item_count=Count("items", distinct=True),
+        tender_pk=Subquery(Tender.objects.filter(survey=OuterRef("pk")).values("pk")[:1]),
+    ).order_by("-created_at", "-id")
     if acting.platform_wide and acting.has(Perm.SURVEY_VIEW):
         return surveys
     if acting.has(Perm.SURVEY_VIEW) and acting.organization is not None:

@@ -2,6 +2,7 @@
 
 from procurement.core.models import AuditEntry
 from procurement.members.models import Membership, Organization, RoleAssignment, User
+from tenders import models as tenders
 
 
 def database_state() -> dict:
@@ -16,4 +17,15 @@ def database_state() -> dict:
             )
         ),
         "audit_entries": AuditEntry.objects.count(),
+        "surveys": list(tenders.NeedsSurvey.objects.order_by("pk").values()),
+        "declarations": list(tenders.SurveyDeclaration.objects.order_by("pk").values()),
+        "tenders": list(tenders.Tender.objects.order_by("pk").values()),
+        "lots": list(tenders.Lot.objects.order_by("pk").values()),
+        "documents": list(tenders.TenderDocument.objects.order_by("pk").values("pk", "sha256")),
+        "questions": list(tenders.Question.objects.order_by("pk").values()),
+        "bids": list(tenders.Bid.objects.order_by("pk").values()),
+        "scores": list(tenders.QualityScore.objects.order_by("pk").values()),
+        "agreements": list(tenders.FrameworkAgreement.objects.order_by("pk").values()),
+        "agreement_suppliers": list(tenders.AgreementSupplier.objects.order_by("pk").values()),
+        "amendments": tenders.AgreementAmendment.objects.count(),
     }

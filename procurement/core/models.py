@@ -138,3 +138,32 @@ class AuditScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} → {self.organization_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of a creating POST sent with an ``Idempotency-Key`` header.
+
+    Only the created object's reference is kept, never the response body (a bid's response
+    must not sit in the database in clear); a replay serializes the object again, as its
+    reader may see it now. The request fingerprint is a keyed hash (HMAC), so it cannot be
+    matched against guessed amounts.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=100, help_text="The endpoint: one key may serve once per endpoint.")
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+", null=True)
+    object_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_key_once_per_user_endpoint")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

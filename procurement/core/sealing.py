@@ -15,6 +15,8 @@ A lost key loses what it sealed: see docs/OPERATIONS.md, "Sealing keys".
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -139,3 +141,9 @@ def unseal_json(sealed: Sealed, *, associated_data: str):
 def canonical_json(value) -> bytes:
     """One byte string per value (sorted keys, no spaces): what receipts hash."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def keyed_digest(data: bytes) -> str:
+    """HMAC-SHA256 of ``data`` under the sealing key: a fingerprint nobody can recompute from guesses."""
+    _key_id, key = next(iter(key_ring().items()))
+    return hmac.new(key, data, hashlib.sha256).hexdigest()

@@ -5,7 +5,24 @@ from rest_framework.test import APIClient
 
 from procurement.core.permissions import Role
 from procurement.members.models import Membership, MembershipStatus, Organization, OrganizationKind, User
+from tenders.models import Bid, FrameworkAgreement, NeedsSurvey, Tender
 from tests.factories import MembershipFactory, OrganizationFactory, SupplierFactory, central_purchasing_body, person
+
+
+@dataclass
+class TenderWorld:
+    """IMIO's procedures, seen by every role: a draft and an open survey, a draft tender, a
+    tender open for bids with two lots (the supplier role has bid on lot 1, another supplier
+    too), and two agreements (one with the supplier role's company, one with another)."""
+
+    draft_survey: NeedsSurvey
+    open_survey: NeedsSurvey
+    draft: Tender
+    tender: Tender
+    own_bid: Bid
+    other_bid: Bid
+    own_agreement: FrameworkAgreement
+    other_agreement: FrameworkAgreement
 
 
 @dataclass
@@ -22,6 +39,7 @@ class World:
     membership_b: Membership
     users: dict[str, User]
     officer_b: User
+    tenders: TenderWorld
 
 
 @pytest.fixture
@@ -42,6 +60,7 @@ def world(db) -> World:
         "supplier": person(supplier, Role.SUPPLIER, username="supplier"),
         "observer": person(observer, Role.OBSERVER, username="observer"),
     }
+    tenders = tender_world(users["buyer"], users["supplier"])
     return World(
         imio=imio,
         member_a=member_a,
@@ -52,6 +71,37 @@ def world(db) -> World:
         membership_b=MembershipFactory(member=member_b, status=MembershipStatus.ACTIVE),
         users=users,
         officer_b=person(member_b, Role.MEMBER_OFFICER, username="officer_b"),
+        tenders=tenders,
+    )
+
+
+def tender_world(buyer: User, supplier_user: User) -> TenderWorld:
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tenders import services
+    from tests.factories.tenders import concluded_agreement, cpv, draft_tender, lot_data, published_tender
+
+    item = {"description": "Ramette A4", "unit": "C62", "cpv_code": cpv(), "estimated_unit_price": Decimal("3.25")}
+    closes_at = timezone.now() + datetime.timedelta(days=10)
+    draft_survey = services.survey_create(actor=buyer, title="Brouillon", closes_at=closes_at, items=[item])
+    open_survey = services.survey_create(actor=buyer, title="Papier 2027", closes_at=closes_at, items=[item])
+    services.survey_open(actor=buyer, survey=open_survey)
+    tender = published_tender(buyer, lots=[lot_data(1), lot_data(2)])
+    lot1 = tender.lots.get(number=1)
+    other_company = SupplierFactory(name="Concurrent SA")
+    other_user = person(other_company, Role.SUPPLIER, username="other_supplier")
+    return TenderWorld(
+        draft_survey=draft_survey,
+        open_survey=open_survey,
+        draft=draft_tender(buyer),
+        tender=tender,
+        own_bid=services.bid_submit(actor=supplier_user, lot=lot1, total_amount=Decimal("123456.78")),
+        other_bid=services.bid_submit(actor=other_user, lot=lot1, total_amount=Decimal("98765.43")),
+        own_agreement=concluded_agreement(suppliers=[supplier_user.acting.organization]),
+        other_agreement=concluded_agreement(suppliers=[other_company]),
     )
 
 

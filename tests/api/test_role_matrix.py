@@ -147,6 +147,138 @@ CASES = {
     ),
     "CPV list": (lambda w: ("get", "/api/v1/cpv/?search=effaceurs", None), expect(200)),
     "audit trail": (lambda w: ("get", "/api/v1/audit/", None), expect(200, observer=403)),
+    # Needs surveys: IMIO prepares; member staff see open ones; suppliers and observers see none.
+    "survey list": (
+        lambda w: ("get", "/api/v1/surveys/", None),
+        expect(403, **for_roles(IMIO + MEMBER_A, 200)),
+    ),
+    "open survey": (
+        lambda w: ("get", f"/api/v1/surveys/{w.tenders.open_survey.pk}/", None),
+        expect(404, **for_roles(IMIO + MEMBER_A, 200)),
+    ),
+    "draft survey": (
+        lambda w: ("get", f"/api/v1/surveys/{w.tenders.draft_survey.pk}/", None),
+        expect(404, **for_roles(IMIO, 200)),
+    ),
+    "prepare a survey": (
+        lambda w: (
+            "post",
+            "/api/v1/surveys/",
+            {
+                "title": "Mobilier",
+                "closes_at": "2099-01-01T12:00:00+01:00",
+                "items": [
+                    {"description": "Chaise", "unit": "C62", "cpv_code": "30192000-1", "estimated_unit_price": "80"}
+                ],
+            },
+        ),
+        expect(403, buyer=201),
+    ),
+    "open a draft survey": (
+        lambda w: ("post", f"/api/v1/surveys/{w.tenders.draft_survey.pk}/open/", None),
+        expect(404, buyer=200, admin=403, imio_finance=403),
+    ),
+    "survey declarations": (
+        lambda w: ("get", f"/api/v1/surveys/{w.tenders.open_survey.pk}/declarations/", None),
+        expect(404, **for_roles(IMIO + MEMBER_A, 200)),
+    ),
+    # Member A's membership is only requested: it cannot declare yet.
+    "declare needs": (
+        lambda w: (
+            "post",
+            f"/api/v1/surveys/{w.tenders.open_survey.pk}/declarations/",
+            [{"item": w.tenders.open_survey.items.get().pk, "quantity": "100"}],
+        ),
+        expect(403, member_admin=409, member_officer=409, supplier=404, observer=404),
+    ),
+    # Tenders: drafts are IMIO's; published ones are everybody's.
+    "tender list": (lambda w: ("get", "/api/v1/tenders/", None), expect(200)),
+    "draft tender": (
+        lambda w: ("get", f"/api/v1/tenders/{w.tenders.draft.pk}/", None),
+        expect(404, **for_roles(IMIO, 200)),
+    ),
+    "published tender": (lambda w: ("get", f"/api/v1/tenders/{w.tenders.tender.pk}/", None), expect(200)),
+    "draft a tender": (
+        lambda w: (
+            "post",
+            "/api/v1/tenders/",
+            {"reference": "IMIO-2099-001", "title": "Mobilier", "contract_type": "supplies", "cpv_code": "30192000-1"},
+        ),
+        expect(403, buyer=201),
+    ),
+    "publish the draft": (
+        lambda w: ("post", f"/api/v1/tenders/{w.tenders.draft.pk}/publish/", None),
+        expect(404, buyer=200, admin=403, imio_finance=403),
+    ),
+    "open the bids before the opening time": (
+        lambda w: ("post", f"/api/v1/tenders/{w.tenders.tender.pk}/open_bids/", None),
+        expect(403, buyer=409),
+    ),
+    "cancel a published tender": (
+        lambda w: ("post", f"/api/v1/tenders/{w.tenders.tender.pk}/cancel/", {"reason": "Besoin disparu"}),
+        expect(403, buyer=200),
+    ),
+    "tender documents": (
+        lambda w: ("get", f"/api/v1/tenders/{w.tenders.tender.pk}/documents/", None),
+        expect(200),
+    ),
+    "questions and answers": (
+        lambda w: ("get", f"/api/v1/tenders/{w.tenders.tender.pk}/questions/", None),
+        expect(200),
+    ),
+    "ask a question": (
+        lambda w: ("post", f"/api/v1/tenders/{w.tenders.tender.pk}/questions/", {"question": "Format A3 ?"}),
+        expect(403, supplier=201),
+    ),
+    # Bids: the buyer sees all (sealed), a supplier its own; nobody else any.
+    "bid list": (lambda w: ("get", "/api/v1/bids/", None), expect(403, buyer=200, supplier=200)),
+    "own bid": (
+        lambda w: ("get", f"/api/v1/bids/{w.tenders.own_bid.pk}/", None),
+        expect(404, buyer=200, supplier=200),
+    ),
+    "another supplier's bid": (
+        lambda w: ("get", f"/api/v1/bids/{w.tenders.other_bid.pk}/", None),
+        expect(404, buyer=200),
+    ),
+    "submit a bid": (
+        lambda w: (
+            "post",
+            "/api/v1/bids/",
+            {"lot": w.tenders.tender.lots.get(number=2).pk, "total_amount": "1000.00"},
+        ),
+        expect(403, supplier=201),
+    ),
+    "submit a second bid for the same lot": (
+        lambda w: (
+            "post",
+            "/api/v1/bids/",
+            {"lot": w.tenders.tender.lots.get(number=1).pk, "total_amount": "1000.00"},
+        ),
+        expect(403, supplier=409),
+    ),
+    "withdraw another supplier's bid": (
+        lambda w: ("post", f"/api/v1/bids/{w.tenders.other_bid.pk}/withdraw/", None),
+        expect(404, buyer=403),
+    ),
+    "withdraw own bid": (
+        lambda w: ("post", f"/api/v1/bids/{w.tenders.own_bid.pk}/withdraw/", None),
+        expect(404, buyer=403, supplier=200),
+    ),
+    "score a sealed bid": (
+        lambda w: ("post", f"/api/v1/bids/{w.tenders.other_bid.pk}/score/", {"points": {}}),
+        expect(404, buyer=409),
+    ),
+    # Agreements: everybody sees them, a supplier only those it is party to.
+    "agreement list": (lambda w: ("get", "/api/v1/agreements/", None), expect(200)),
+    "own agreement": (lambda w: ("get", f"/api/v1/agreements/{w.tenders.own_agreement.pk}/", None), expect(200)),
+    "another supplier's agreement": (
+        lambda w: ("get", f"/api/v1/agreements/{w.tenders.other_agreement.pk}/", None),
+        expect(200, supplier=404),
+    ),
+    "terminate an agreement": (
+        lambda w: ("post", f"/api/v1/agreements/{w.tenders.other_agreement.pk}/terminate/", {"reason": "Faillite"}),
+        expect(403, buyer=200, supplier=404),
+    ),
 }
 
 

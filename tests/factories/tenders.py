@@ -93,3 +93,52 @@ def clock(moment: datetime.datetime):
 def after(tender: Tender, field: str, **delta) -> datetime.datetime:
     tender.refresh_from_db()
     return getattr(tender, field) + datetime.timedelta(**({"minutes": 1} | delta))
+
+
+def concluded_agreement(*, suppliers, maximum="200000.00", estimated="150000.00", reference=None, **fields):
+    """Raw material: a concluded tender and its agreement, written directly (no PDFs, no e-mails).
+
+    For tests about reading agreements; the journey through the services is tested elsewhere.
+    """
+    from procurement.members.models import Organization  # noqa: F401
+    from tenders.models import AgreementSupplier, FrameworkAgreement, Lot
+
+    reference = reference or f"IMIO-2025-{next(_counter):03d}"
+    now = timezone.now()
+    tender = Tender.objects.create(
+        reference=reference,
+        title="Fournitures de bureau",
+        contract_type="supplies",
+        cpv_code=cpv(),
+        status="concluded",
+        published_at=now,
+        opened_at=now,
+        concluded_at=now,
+    )
+    lot = Lot.objects.create(
+        tender=tender,
+        number=1,
+        title="Papier",
+        estimated_value=Decimal(estimated),
+        maximum_value=Decimal(maximum),
+        status="awarded",
+        supplier_mode="single" if len(suppliers) == 1 else "cascade",
+        max_suppliers=max(len(suppliers), 1),
+    )
+    start = timezone.localdate()
+    agreement = FrameworkAgreement.objects.create(
+        reference=f"{reference}-L1",
+        tender=tender,
+        lot=lot,
+        title=tender.title,
+        supplier_mode=lot.supplier_mode,
+        start_date=start,
+        end_date=fields.pop("end_date", start.replace(year=start.year + 4) - datetime.timedelta(days=1)),
+        estimated_value=Decimal(estimated),
+        maximum_value=Decimal(maximum),
+        beneficiary_scope="all_members",
+        **fields,
+    )
+    for rank, supplier in enumerate(suppliers, start=1):
+        AgreementSupplier.objects.create(agreement=agreement, supplier=supplier, rank=rank, since=start)
+    return agreement

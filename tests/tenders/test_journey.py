@@ -30,10 +30,22 @@ def test_a_survey_feeds_the_tender_and_names_its_beneficiaries(buyer, member_off
         title="Recensement fournitures 2027",
         closes_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC),
         items=[
-            {"lot_number": 1, "lot_title": "Papier", "description": "Ramette A4", "unit": "C62",
-             "cpv_code": cpv(), "estimated_unit_price": Decimal("3.2500")},
-            {"lot_number": 2, "lot_title": "PC", "description": "Ordinateur portable", "unit": "C62",
-             "cpv_code": cpv("30213000-5"), "estimated_unit_price": Decimal("850")},
+            {
+                "lot_number": 1,
+                "lot_title": "Papier",
+                "description": "Ramette A4",
+                "unit": "C62",
+                "cpv_code": cpv(),
+                "estimated_unit_price": Decimal("3.2500"),
+            },
+            {
+                "lot_number": 2,
+                "lot_title": "PC",
+                "description": "Ordinateur portable",
+                "unit": "C62",
+                "cpv_code": cpv("30213000-5"),
+                "estimated_unit_price": Decimal("850"),
+            },
         ],
     )
     services.survey_open(actor=buyer, survey=survey)
@@ -41,8 +53,13 @@ def test_a_survey_feeds_the_tender_and_names_its_beneficiaries(buyer, member_off
     # When the member declares and the buyer closes the survey linked to a draft tender
     services.survey_declare(actor=member_officer, survey=survey, quantities={paper.pk: Decimal("1000"), laptop.pk: 3})
     tender = services.tender_create(
-        actor=buyer, reference="IMIO-2027-001", title="Fournitures", contract_type="supplies", cpv_code=cpv(),
-        survey=survey, criteria=criteria_data(),
+        actor=buyer,
+        reference="IMIO-2027-001",
+        title="Fournitures",
+        contract_type="supplies",
+        cpv_code=cpv(),
+        survey=survey,
+        criteria=criteria_data(),
     )
     services.survey_close(actor=buyer, survey=survey)
     # Then the lots carry the totals, and the member is a named beneficiary
@@ -133,5 +150,14 @@ def test_journey_from_publication_to_concluded_agreements(buyer, suppliers, djan
     assert set(tender.bids.filter(supplier=s3).values_list("status", flat=True)) == {BidStatus.NOT_AWARDED}
     assert FrameworkAgreement.objects.count() == 2
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"tender.published", "bid.submitted", "bid.replaced", "bid.withdrawn", "tender.opened",
-            "tender.evaluated", "tender.awarded", "agreement.concluded", "tender.concluded"} <= actions
+    assert {
+        "tender.published",
+        "bid.submitted",
+        "bid.replaced",
+        "bid.withdrawn",
+        "tender.opened",
+        "tender.evaluated",
+        "tender.awarded",
+        "agreement.concluded",
+        "tender.concluded",
+    } <= actions
