@@ -18,7 +18,7 @@ from tenders.models import (
     LotStatus,
     TenderStatus,
 )
-from tests.factories.tenders import after, clock, criteria_data, cpv, lot_data, published_tender
+from tests.factories.tenders import after, clock, cpv, criteria_data, lot_data, published_tender
 
 pytestmark = pytest.mark.django_db
 
