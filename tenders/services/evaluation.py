@@ -121,6 +121,8 @@ def bid_reinstate(*, actor, bid: Bid) -> Bid:
     tender = locked(bid.tender)
     bid = _locked_bid(bid)
     _check_scoring(tender)
+    if bid.status != BidStatus.EXCLUDED:
+        raise DomainError(_("Only an excluded bid can be reinstated."), code="transition_not_allowed")
     BID_STATES.apply(
         bid,
         to=BidStatus.OPENED,

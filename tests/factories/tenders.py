@@ -122,10 +122,10 @@ def concluded_agreement(*, suppliers, maximum="200000.00", estimated="150000.00"
         estimated_value=Decimal(estimated),
         maximum_value=Decimal(maximum),
         status="awarded",
-        supplier_mode="single" if len(suppliers) == 1 else "cascade",
+        supplier_mode="single" if len(suppliers) <= 1 else "cascade",
         max_suppliers=max(len(suppliers), 1),
     )
-    start = timezone.localdate()
+    start = fields.pop("start_date", timezone.localdate())
     agreement = FrameworkAgreement.objects.create(
         reference=f"{reference}-L1",
         tender=tender,
