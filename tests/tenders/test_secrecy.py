@@ -54,13 +54,13 @@ def sealed(buyer, imio, supplier_org, django_capture_on_commit_callbacks, mailou
 
 
 def test_the_schedule_adds_up_to_the_sealed_total(sealed):
-    tender, bid, supplier_user = sealed
+    _tender, bid, supplier_user = sealed
     content = sealed_bids.open_content(bid, organization_id=supplier_user.acting.organization_id)
     assert content.total_amount == Decimal(AMOUNT)  # 98,765.43 + 24,691.35
 
 
 def test_api_shows_the_buyer_and_the_admin_only_the_receipt_before_opening(sealed, buyer, imio):
-    tender, bid, supplier_user = sealed
+    _tender, bid, _supplier_user = sealed
     platform_admin = person(imio, Role.ADMIN, username="platform-admin")
     for user in (buyer, platform_admin):
         if user is platform_admin:
@@ -78,7 +78,7 @@ def test_api_shows_the_buyer_and_the_admin_only_the_receipt_before_opening(seale
 
 
 def test_the_bidder_reads_its_own_bid_and_attachment(sealed):
-    tender, bid, supplier_user = sealed
+    _tender, bid, supplier_user = sealed
     client = client_for(supplier_user)
     body = client.get(f"/api/v1/bids/{bid.pk}/").json()
     assert body["sealed"] is False
@@ -91,7 +91,7 @@ def test_the_bidder_reads_its_own_bid_and_attachment(sealed):
 
 
 def test_the_attachment_cannot_be_downloaded_by_the_buyer_before_opening(sealed, buyer):
-    tender, bid, supplier_user = sealed
+    _tender, bid, _supplier_user = sealed
     attachment_id = sealed_bids.open_content(bid, organization_id=bid.supplier_id).attachments[0].id
     response = client_for(buyer).get(f"/api/v1/bids/{bid.pk}/attachments/{attachment_id}/")
     assert response.status_code == 404
@@ -100,7 +100,7 @@ def test_the_attachment_cannot_be_downloaded_by_the_buyer_before_opening(sealed,
 def test_ordering_by_amount_is_not_possible(buyer, suppliers):
     tender = published_tender(buyer)
     lot = tender.lots.get()
-    for (company, user), amount in zip(suppliers, ("300.00", "100.00", "200.00"), strict=True):
+    for (_company, user), amount in zip(suppliers, ("300.00", "100.00", "200.00"), strict=True):
         services.bid_submit(actor=user, lot=lot, total_amount=Decimal(amount))
     client = client_for(buyer)
     orders = [
@@ -112,7 +112,7 @@ def test_ordering_by_amount_is_not_possible(buyer, suppliers):
 
 
 def test_audit_trail_and_its_api_hold_no_amount(sealed, buyer):
-    tender, bid, supplier_user = sealed
+    _tender, _bid, supplier_user = sealed
     entries = AuditEntry.objects.filter(action__startswith="bid.")
     assert entries.exists()
     stored = json.dumps(list(entries.values("before", "after", "data")))
@@ -173,7 +173,7 @@ def test_a_key_reused_for_another_request_is_refused(buyer, supplier_org):
 
 
 def test_admin_site_shows_no_amount(sealed, imio):
-    tender, bid, supplier_user = sealed
+    tender, bid, _supplier_user = sealed
     superuser = person(imio, Role.ADMIN, username="root", is_superuser=True, is_staff=True)
     client = Client()
     client.force_login(superuser)
@@ -189,7 +189,7 @@ def test_admin_site_shows_no_amount(sealed, imio):
 
 
 def test_database_dump_reveals_nothing(sealed, settings):
-    tender, bid, supplier_user = sealed
+    _tender, bid, _supplier_user = sealed
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM tenders_bid WHERE id = %s", [bid.pk])
         row = cursor.fetchone()
@@ -225,7 +225,7 @@ def test_a_sealed_content_copied_onto_another_bid_does_not_open(buyer, suppliers
 
 
 def test_bids_are_sealed_with_the_key_ring_not_the_secret_key(sealed, settings):
-    tender, bid, supplier_user = sealed
+    _tender, bid, _supplier_user = sealed
     settings.SECRET_KEY = "another secret key entirely"
     assert sealed_bids.open_content(bid, organization_id=bid.supplier_id).total_amount == Decimal(AMOUNT)
     settings.SEALING_KEYS = {"other": bytes(32)}
@@ -234,20 +234,20 @@ def test_bids_are_sealed_with_the_key_ring_not_the_secret_key(sealed, settings):
 
 
 def test_an_older_key_of_the_ring_still_opens_after_rotation(sealed, settings):
-    tender, bid, supplier_user = sealed
+    _tender, bid, _supplier_user = sealed
     settings.SEALING_KEYS = {"new": bytes(range(100, 132)), **settings.SEALING_KEYS}
     assert sealed_bids.open_content(bid, organization_id=bid.supplier_id).total_amount == Decimal(AMOUNT)
 
 
 def test_the_receipt_is_the_hash_of_what_was_deposited(sealed):
-    tender, bid, supplier_user = sealed
+    _tender, bid, _supplier_user = sealed
     content = sealed_bids.open_content(bid, organization_id=bid.supplier_id)
     assert sealed_bids.receipt_digest(bid, content) == bid.receipt_digest
     assert len(bid.receipt_digest) == 64
 
 
 def test_another_supplier_cannot_read_the_bid_even_after_opening(sealed, buyer):
-    tender, bid, supplier_user = sealed
+    tender, bid, _supplier_user = sealed
     rival = person(SupplierFactory(), Role.SUPPLIER)
     with clock(after(tender, "opening_at")):
         services.tender_open_bids(actor=buyer, tender=tender)
@@ -255,7 +255,7 @@ def test_another_supplier_cannot_read_the_bid_even_after_opening(sealed, buyer):
 
 
 def test_after_opening_the_buyer_reads_amounts_and_attachments(sealed, buyer):
-    tender, bid, supplier_user = sealed
+    tender, bid, _supplier_user = sealed
     with clock(after(tender, "opening_at")):
         services.tender_open_bids(actor=buyer, tender=tender)
     tender.refresh_from_db()
