@@ -92,9 +92,13 @@ def survey_totals(survey: NeedsSurvey) -> list[dict]:
 def tenders_for(user) -> QuerySet[Tender]:
     acting = _acting(user)
     tenders = Tender.objects.select_related("cpv_code").prefetch_related(
-        Prefetch("lots", queryset=Lot.objects.select_related("cpv_code").order_by("number")),
+        Prefetch(
+            "lots",
+            queryset=Lot.objects.select_related("cpv_code").prefetch_related("items__cpv_code").order_by("number"),
+        ),
         "criteria",
         "additional_cpv_codes",
+        "beneficiaries",
     )
     if acting.platform_wide and acting.has(Perm.TENDER_VIEW):
         return tenders

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -153,6 +154,14 @@ class LotSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "status_reason"]
         validators = []  # uniqueness of numbers is checked by the service, lot by lot
+
+    def validate(self, data):
+        estimated, maximum = data.get("estimated_value"), data.get("maximum_value")
+        if estimated is not None and maximum is not None and maximum < estimated:
+            raise serializers.ValidationError(
+                {"maximum_value": _("The maximum value cannot be below the estimated value.")}
+            )
+        return data
 
 
 class CriterionSerializer(serializers.ModelSerializer):

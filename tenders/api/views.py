@@ -135,7 +135,7 @@ class SurveyViewSet(
                     "item": row["item"].pk,
                     "description": row["item"].description,
                     "lot_number": row["item"].lot_number,
-                    "quantity": str(row["quantity"]),
+                    "quantity": f"{row['quantity']:.3f}",
                     "members": row["members"],
                     "value": f"{row['value']:.2f}",
                 }

@@ -73,7 +73,7 @@ def bid_score(*, actor, bid: Bid, points: Mapping[int, Decimal]) -> Bid:
             errors[str(criterion_id)] = [_("This is not a quality criterion of the tender.")]
         elif value is None or value < 0 or value > criterion.weight:
             errors[str(criterion_id)] = [
-                _("Between 0 and %(weight)s points.") % {"weight": criterion.weight.normalize()}
+                _("Between 0 and %(weight)s points.") % {"weight": f"{criterion.weight.normalize():f}"}
             ]
     if errors:
         raise ValidationError(errors)

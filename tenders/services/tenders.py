@@ -293,7 +293,7 @@ def publication_problems(tender: Tender, now=None) -> dict[str, str]:
         total = sum((c.weight for c in criteria), Decimal("0"))
         if total != 100:
             problems["criteria"] = _("The criteria's weights add up to %(total)s; they must add up to 100.") % {
-                "total": total.normalize()
+                "total": f"{total.normalize():f}"
             }
         elif sum(1 for c in criteria if c.kind == CriterionKind.PRICE) != 1:
             problems["criteria"] = _("The criteria must include exactly one price criterion.")
