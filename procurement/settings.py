@@ -289,6 +289,7 @@ else:
 CELERY_BEAT_SCHEDULE = {
     "tenders-due-transitions": {"task": "tenders.tasks.apply_due_transitions", "schedule": 300.0},
     "tenders-expiry-alerts": {"task": "tenders.tasks.send_expiry_alerts", "schedule": 3600.0 * 6},
+    "core-purge-idempotency-records": {"task": "procurement.core.tasks.purge_idempotency_records", "schedule": 3600.0},
 }
 
 # Absolute address of the site, for links in e-mails (invitations, password resets).

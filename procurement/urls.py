@@ -6,4 +6,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("procurement.api_urls")),
     path("", include("procurement.members.urls")),
+    path("", include("tenders.urls")),
 ]

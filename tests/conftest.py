@@ -80,9 +80,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """Transactional tests start from a flushed database: put the communes back."""
-    from procurement.core.models import Municipality
-    from procurement.core.reference import load_municipalities
+    """Transactional tests start from a flushed database: put the communes and CPV codes back."""
+    from procurement.core.models import CpvCode, Municipality
+    from procurement.core.reference import load_cpv, load_municipalities
 
     if not Municipality.objects.exists():
         load_municipalities(Municipality)
+    if not CpvCode.objects.exists():
+        load_cpv(CpvCode)

@@ -266,3 +266,20 @@ def test_after_opening_the_buyer_reads_amounts_and_attachments(sealed, buyer):
     [attachment] = body["attachments"]
     download = client_for(buyer).get(f"/api/v1/bids/{bid.pk}/attachments/{attachment['id']}/")
     assert download.content == ATTACHMENT_BYTES
+
+
+def test_idempotency_results_are_forgotten_after_a_day(buyer, supplier_org):
+    import datetime
+
+    from django.utils import timezone
+
+    from procurement.core.tasks import purge_idempotency_records
+
+    supplier_user = person(supplier_org, Role.SUPPLIER)
+    tender = published_tender(buyer)
+    client_for(supplier_user).post(
+        "/api/v1/bids/", {"lot": tender.lots.get().pk, "total_amount": "1.00"}, format="json", HTTP_IDEMPOTENCY_KEY="a"
+    )
+    assert purge_idempotency_records.delay().get() == 0
+    IdempotencyRecord.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
+    assert purge_idempotency_records.delay().get() == 1

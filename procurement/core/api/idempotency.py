@@ -69,22 +69,23 @@ class IdempotentCreateMixin:
             return self._replay(record, fingerprint)
         try:
             with transaction.atomic():
-                created = perform()
-                objects = created if isinstance(created, list) else [created]
-                IdempotencyRecord.objects.filter(user=request.user, scope=scope, key=key).delete()
+                # Claim the key first: a concurrent request with the same key waits here on the
+                # unique index until this one commits, then replays its result.
+                IdempotencyRecord.objects.filter(
+                    user=request.user, scope=scope, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_TTL
+                ).delete()
                 try:
                     with transaction.atomic():
-                        IdempotencyRecord.objects.create(
-                            user=request.user,
-                            scope=scope,
-                            key=key,
-                            fingerprint=fingerprint,
-                            status_code=status_code,
-                            content_type=ContentType.objects.get_for_model(objects[0]) if objects else None,
-                            object_ids=[obj.pk for obj in objects],
+                        claim = IdempotencyRecord.objects.create(
+                            user=request.user, scope=scope, key=key, fingerprint=fingerprint, status_code=status_code
                         )
                 except IntegrityError as error:
                     raise _SameKeyRace from error
+                created = perform()
+                objects = created if isinstance(created, list) else [created]
+                claim.content_type = ContentType.objects.get_for_model(objects[0]) if objects else None
+                claim.object_ids = [obj.pk for obj in objects]
+                claim.save(update_fields=["content_type", "object_ids"])
         except _SameKeyRace:
             return self._replay(self._record(request.user, scope, key), fingerprint)
         return self._respond(created, status_code)
