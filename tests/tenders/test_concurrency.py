@@ -25,7 +25,7 @@ def world(reference_data):
 
 
 def test_concurrent_submissions_of_one_supplier_make_one_bid(world):
-    buyer, supplier, tender = world
+    _buyer, supplier, tender = world
     lot = tender.lots.get()
 
     results = race(
@@ -39,7 +39,7 @@ def test_concurrent_submissions_of_one_supplier_make_one_bid(world):
 
 
 def test_concurrent_requests_with_one_idempotency_key_answer_the_same_bid(world):
-    buyer, supplier, tender = world
+    _buyer, supplier, tender = world
     payload = {"lot": tender.lots.get().pk, "total_amount": "10.00"}
 
     def post():
