@@ -292,5 +292,8 @@ CELERY_BEAT_SCHEDULE = {
     "core-purge-idempotency-records": {"task": "procurement.core.tasks.purge_idempotency_records", "schedule": 3600.0},
 }
 
+# Demonstration data of the apps above members, loaded by ``manage.py seed_demo`` in this order.
+DEMO_LOADERS = ["tenders.demo.load_demo_tenders"]
+
 # Absolute address of the site, for links in e-mails (invitations, password resets).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -309,7 +309,10 @@ def agreement_terminate(*, actor, agreement: FrameworkAgreement, reason: str) ->
 def advance_agreement(agreement: FrameworkAgreement, today: datetime.date | None = None) -> FrameworkAgreement:
     """An agreement past its end date expires (as the system), in its own transaction."""
     today = today or timezone.localdate()
-    if agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.EXHAUSTED) and agreement.end_date < today:
+    due = FrameworkAgreement.objects.filter(
+        pk=agreement.pk, status__in=[AgreementStatus.ACTIVE, AgreementStatus.EXHAUSTED], end_date__lt=today
+    )
+    if due.exists():
         with transaction.atomic():
             current = _locked(agreement)
             if current.status in (AgreementStatus.ACTIVE, AgreementStatus.EXHAUSTED) and current.end_date < today:

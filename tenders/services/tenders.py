@@ -484,7 +484,8 @@ def advance_tender(tender: Tender, now=None) -> Tender:
     Runs in its own transaction, before the action that reads or changes the tender.
     """
     now = now or timezone.now()
-    if tender.status == TenderStatus.PUBLISHED and tender.submission_deadline and tender.submission_deadline <= now:
+    due = Tender.objects.filter(pk=tender.pk, status=TenderStatus.PUBLISHED, submission_deadline__lte=now)
+    if due.exists():
         with transaction.atomic():
             current = locked(tender)
             if current.status == TenderStatus.PUBLISHED and current.submission_deadline <= now:

@@ -50,6 +50,21 @@ def test_seed_demo_loads_a_believable_platform_and_is_idempotent(settings, capsy
     namur_officer = User.objects.get(username="namur-officer")
     assert len(namur_officer.acting.organizations) == 2  # the commune and its CPAS
 
+    # The procedures: a concluded tender with a single-supplier lot and a cascade lot, a
+    # tender open for bids, an open needs survey.
+    from tenders.models import FrameworkAgreement, NeedsSurvey, Tender
+
+    concluded = Tender.objects.get(reference="IMIO-2026-003")
+    assert concluded.status == "concluded"
+    agreements = {a.supplier_mode: a for a in FrameworkAgreement.objects.filter(tender=concluded)}
+    assert set(agreements) == {"single", "cascade"}
+    assert agreements["cascade"].supplier_links.count() == 2
+    assert agreements["single"].status == "active"
+    open_tender = Tender.objects.get(reference="IMIO-2026-017")
+    assert open_tender.accepts_bids()
+    assert open_tender.bids.count() == 1
+    assert NeedsSurvey.objects.filter(status="open").count() == 1
+
     before = counts()
     call_command("seed_demo")
     assert counts() == before
