@@ -13,11 +13,14 @@ from tenders import sealed_bids
 from tenders.models import Bid, BidStatus, Tender
 
 
-def _pdf(template: str, context: dict) -> bytes:
+def _html(template: str, context: dict) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(template, {**context, "generated_at": timezone.localtime()})
+
+
+def _pdf(html: str) -> bytes:
     from weasyprint import HTML  # heavy import: only when producing a document
 
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template, {**context, "generated_at": timezone.localtime()})
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
@@ -32,22 +35,30 @@ def _lots_with_bids(tender: Tender, statuses) -> list[dict]:
     return rows
 
 
-def opening_record(tender: Tender) -> bytes:
+def opening_record_html(tender: Tender) -> str:
     """Procès-verbal d'ouverture: who opened, when, the bids received per lot with their totals."""
     withdrawn = Bid.objects.filter(tender=tender, status=BidStatus.WITHDRAWN).count()
-    return _pdf(
+    return _html(
         "tenders/pdf/opening_record.html",
         {"tender": tender, "lots": _lots_with_bids(tender, [BidStatus.OPENED]), "withdrawn": withdrawn},
     )
 
 
+def opening_record(tender: Tender) -> bytes:
+    return _pdf(opening_record_html(tender))
+
+
 def award_report(tender: Tender) -> bytes:
+    return _pdf(award_report_html(tender))
+
+
+def award_report_html(tender: Tender) -> str:
     """Rapport d'attribution: per lot the ranking, the points, the winners and the reasons."""
     statuses = [BidStatus.AWARDED, BidStatus.NOT_AWARDED, BidStatus.EXCLUDED, BidStatus.OPENED]
     lots = _lots_with_bids(tender, statuses)
     for row in lots:
         row["bids"].sort(key=lambda entry: (entry["bid"].rank is None, entry["bid"].rank or 0))
-    return _pdf(
+    return _html(
         "tenders/pdf/award_report.html",
         {"tender": tender, "lots": lots, "criteria": list(tender.criteria.all())},
     )

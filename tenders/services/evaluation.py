@@ -87,7 +87,7 @@ def bid_score(*, actor, bid: Bid, points: Mapping[int, Decimal]) -> Bid:
     after = {str(s.criterion_id): str(s.points) for s in bid.quality_scores.all()}
     audit.record(actor=actor, action="bid.scored", target=bid, before=before, after=after)
     if tender.status == TenderStatus.EVALUATED:
-        _evaluate_lot(bid.lot, tender)
+        _evaluate_lot(bid.lot, tender, actor=actor)
     return bid
 
 
@@ -110,7 +110,7 @@ def bid_exclude(*, actor, bid: Bid, reason: str) -> Bid:
         organizations=[bid.supplier_id],
     )
     if tender.status == TenderStatus.EVALUATED:
-        _evaluate_lot(bid.lot, tender)
+        _evaluate_lot(bid.lot, tender, actor=actor)
     return bid
 
 
@@ -132,7 +132,7 @@ def bid_reinstate(*, actor, bid: Bid) -> Bid:
         organizations=[bid.supplier_id],
     )
     if tender.status == TenderStatus.EVALUATED:
-        _evaluate_lot(bid.lot, tender)
+        _evaluate_lot(bid.lot, tender, actor=actor)
     return bid
 
 
@@ -158,7 +158,7 @@ def lot_results(lot: Lot, tender: Tender) -> list[rules.Scored]:
     return rules.rank_bids(entries, price_weight)
 
 
-def _evaluate_lot(lot: Lot, tender: Tender) -> None:
+def _evaluate_lot(lot: Lot, tender: Tender, *, actor) -> None:
     results = lot_results(lot, tender)
     flags = rules.abnormally_low([r.total_amount for r in results])
     for result, flag in zip(results, flags, strict=True):
@@ -169,17 +169,17 @@ def _evaluate_lot(lot: Lot, tender: Tender) -> None:
         after = audit.snapshot(bid, EVALUATION_FIELDS)
         if after != before:
             bid.save(update_fields=list(EVALUATION_FIELDS))
-            audit.record(actor=None, action="bid.evaluated", target=bid, before=before, after=after)
+            audit.record(actor=actor, action="bid.evaluated", target=bid, before=before, after=after)
     if not results and lot.status == LotStatus.ACTIVE:
         LOT_STATES.apply(
             lot,
             to=LotStatus.UNSUCCESSFUL,
-            actor=None,
+            actor=actor,
             verb="unsuccessful",
             changes={"status_reason": _("No acceptable bid.")},
         )
     elif results and lot.status == LotStatus.UNSUCCESSFUL:
-        LOT_STATES.apply(lot, to=LotStatus.ACTIVE, actor=None, verb="reactivated", changes={"status_reason": ""})
+        LOT_STATES.apply(lot, to=LotStatus.ACTIVE, actor=actor, verb="reactivated", changes={"status_reason": ""})
 
 
 @transaction.atomic
@@ -190,7 +190,7 @@ def tender_evaluate(*, actor, tender: Tender) -> Tender:
     tender = locked(tender)
     _check_scoring(tender)
     for lot in tender.lots.exclude(status=LotStatus.CANCELLED):
-        _evaluate_lot(lot, tender)
+        _evaluate_lot(lot, tender, actor=actor)
     if tender.status == TenderStatus.OPENED:
         now = timezone.now()
         if not tender.lots.filter(status=LotStatus.ACTIVE).exists():
@@ -231,7 +231,7 @@ def tender_award(*, actor, tender: Tender, reasons: Mapping[int, str]) -> Tender
     if missing:
         raise ValidationError(missing)
     for lot in lots:
-        _evaluate_lot(lot, tender)  # the ranking the decision rests on, from the bids as they stand
+        _evaluate_lot(lot, tender, actor=actor)  # the ranking the decision rests on, from the bids as they stand
     now = timezone.now()
     for lot in Lot.objects.filter(pk__in=[lot.pk for lot in lots]):
         if lot.status != LotStatus.ACTIVE:

@@ -161,3 +161,30 @@ def test_journey_from_publication_to_concluded_agreements(buyer, suppliers, djan
         "agreement.concluded",
         "tender.concluded",
     } <= actions
+
+
+def test_opening_record_and_award_report_say_who_when_and_how_much(buyer, suppliers):
+    from tenders import documents
+
+    tender = published_tender(buyer, criteria=[{"name": "Prix", "kind": "price", "weight": Decimal("100")}])
+    lot = tender.lots.get()
+    services.bid_submit(actor=suppliers[0][1], lot=lot, total_amount=Decimal("12345.67"))
+    services.bid_submit(actor=suppliers[1][1], lot=lot, total_amount=Decimal("23456.78"))
+    with clock(after(tender, "opening_at")):
+        services.tender_open_bids(actor=buyer, tender=tender)
+        tender.refresh_from_db()
+        record = documents.opening_record_html(tender)
+        services.tender_evaluate(actor=buyer, tender=tender)
+        services.tender_award(actor=buyer, tender=tender, reasons={lot.pk: "Prix le plus bas"})
+        tender.refresh_from_db()
+        report = documents.award_report_html(tender)
+    record, report = (text.replace("\u202f", " ").replace("\xa0", " ") for text in (record, report))
+    assert "PV d'ouverture" in record or "Opening record" in record
+    assert buyer.username in record or buyer.get_full_name() in record
+    assert "12 345,67 €" in record
+    assert "23 456,78 €" in record
+    assert suppliers[0][0].name in record
+    assert "Prix le plus bas" in report
+    assert "100,00" in report  # the winner's price points
+    stored = tender.documents.get(kind=DocumentKind.OPENING_RECORD)
+    assert stored.file.read(5) == b"%PDF-"
