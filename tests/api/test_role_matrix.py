@@ -287,7 +287,7 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_role_gets_the_expected_status_and_a_refusal_changes_nothing(world, case, role):
     build, expected = CASES[case]
-    method, path, data = build(world)
+    method, path, data = build(world)  # builds what the case needs before the state is taken
     client = client_for(world.users[role])
     before = database_state()
     if method == "multipart":
