@@ -40,6 +40,11 @@ QUANTITY = {"max_digits": 14, "decimal_places": 3}
 CPV_HELP = _("The code with its check digit, e.g. 30192000-1.")
 
 
+def plain(number: Decimal) -> str:
+    """``90`` for ``Decimal("90.00")``, ``3.25`` for ``3.2500`` (``normalize()`` alone gives ``9E+1``)."""
+    return format(number.normalize(), "f")
+
+
 def add_service_errors(error: ValidationError, form: forms.Form, rows: Mapping[str, Sequence] | None = None) -> None:
     """Show a service's ``ValidationError``: on the form's field, or on the row ``name[index]`` it names."""
     if not hasattr(error, "error_dict"):
@@ -116,11 +121,9 @@ class CpvCodeField(forms.CharField):
     default_error_messages = {"unknown": _("%(code)s is not a CPV code. Type its 8 digits and check digit.")}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
         kwargs.setdefault("help_text", CPV_HELP)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("autocomplete", "off")
-        self.widget.attrs.setdefault("size", 12)
+        self.widget.attrs.update(autocomplete="off", size=12, maxlength=12)
 
     def prepare_value(self, value):
         return value.code if isinstance(value, CpvCode) else value
@@ -159,9 +162,7 @@ class CpvCodesField(forms.CharField):
             elif code not in codes:
                 codes.append(code)
         if unknown:
-            raise ValidationError(
-                _("Not CPV codes: %(codes)s."), code="unknown", params={"codes": ", ".join(unknown)}
-            )
+            raise ValidationError(_("Not CPV codes: %(codes)s."), code="unknown", params={"codes": ", ".join(unknown)})
         return codes
 
 
@@ -244,9 +245,7 @@ class SurveyItemForm(WebForm):
     description = forms.CharField(label=_("Description"), max_length=300)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.ONE)
     cpv_code = CpvCodeField(label=_("CPV code"))
-    estimated_unit_price = forms.DecimalField(
-        label=_("Estimated unit price excl. VAT (€)"), min_value=0, **UNIT_PRICE
-    )
+    estimated_unit_price = forms.DecimalField(label=_("Estimated unit price excl. VAT (€)"), min_value=0, **UNIT_PRICE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -278,7 +277,7 @@ class DeclarationForm(WebForm):
                 min_value=0,
                 initial=declared.get(item.pk),
                 help_text=_("Unit: %(unit)s. Estimated unit price: %(price)s € excl. VAT.")
-                % {"unit": item.get_unit_display(), "price": item.estimated_unit_price.normalize()},
+                % {"unit": item.get_unit_display(), "price": plain(item.estimated_unit_price)},
                 **QUANTITY,
             )
 
@@ -353,7 +352,7 @@ class TenderForm(WebForm):
         data.pop("additional_cpv_codes")
         return data
 
-    def beneficiaries(self):
+    def chosen_beneficiaries(self):
         """Named members when the scope says so; otherwise the list is left as it is."""
         if self.cleaned_data["beneficiary_scope"] == BeneficiaryScope.NAMED:
             return list(self.cleaned_data["beneficiaries"])
@@ -434,7 +433,7 @@ class BaseCriterionFormSet(forms.BaseFormSet):
         total = sum((row.get("weight") or 0 for row in rows), Decimal("0"))
         if total != 100:
             raise ValidationError(
-                _("The weights add up to %(total)s; they must add up to 100."), params={"total": total.normalize()}
+                _("The weights add up to %(total)s; they must add up to 100."), params={"total": plain(total)}
             )
         if sum(1 for row in rows if row.get("kind") == CriterionKind.PRICE) != 1:
             raise ValidationError(_("The criteria must include exactly one price criterion."))
@@ -596,7 +595,7 @@ class ScoreForm(WebForm):
                 max_digits=7,
                 decimal_places=2,
                 initial=scores.get(criterion.pk),
-                help_text=_("0 to %(weight)s points.") % {"weight": criterion.weight.normalize()},
+                help_text=_("0 to %(weight)s points.") % {"weight": plain(criterion.weight)},
             )
 
     def points(self) -> dict[int, Decimal]:
@@ -677,4 +676,3 @@ class SubstituteSupplierForm(WebForm):
             .exclude(pk__in=current)
             .order_by("name")
         )
-

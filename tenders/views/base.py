@@ -4,19 +4,67 @@ one way a page reads a bid's content."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from procurement.core.errors import DomainError
-from procurement.members.views.base import ServiceButtonView
+from procurement.core.permissions import Perm
+from procurement.members.views.base import ServiceButtonView, history_of
 from tenders import sealed_bids, selectors, services
 from tenders.forms import add_service_errors
 from tenders.models import Bid, Tender
 from tenders.sealed_bids import BidContent, BidSealed
+
+# The steps of a tender or an agreement, as its history names them.
+ACTION_LABELS = {
+    "tender.created": _("Tender drafted"),
+    "tender.updated": _("Draft changed"),
+    "tender.survey_carried": _("Survey totals carried into the lots"),
+    "tender.document_added": _("Document attached"),
+    "tender.published": _("Published"),
+    "tender.bids_closed": _("Submission deadline passed"),
+    "tender.opened": _("Bids opened"),
+    "tender.opening_record": _("Opening record kept"),
+    "tender.evaluated": _("Bids evaluated"),
+    "tender.unsuccessful": _("Unsuccessful"),
+    "tender.awarded": _("Award decision"),
+    "tender.concluded": _("Agreements concluded"),
+    "tender.cancelled": _("Cancelled"),
+    "agreement.concluded": _("Agreement concluded"),
+    "agreement.amended.modification": _("Modification"),
+    "agreement.amended.end_date": _("End date moved"),
+    "agreement.amended.supplier_substitution": _("Supplier substituted"),
+    "agreement.exhausted": _("Maximum reached"),
+    "agreement.reopened": _("Open again to orders"),
+    "agreement.expired": _("Expired"),
+    "agreement.terminated": _("Terminated"),
+    "agreement.expiry_alert": _("Expiry alert sent"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime.datetime
+    actor: str
+    action: str
+
+
+def history(user, instance, limit: int) -> list[HistoryEntry] | None:
+    """Who did what when to ``instance``, for those who may read the audit trail (``None`` for the others)."""
+    if not user.has_perm(Perm.AUDIT_VIEW):
+        return None
+    return [
+        HistoryEntry(entry.at, entry.actor_name, ACTION_LABELS.get(entry.action, entry.action))
+        for entry in history_of(user, instance, limit=limit)
+    ]
 
 
 def error_messages(error: ValidationError) -> list[str]:
@@ -41,6 +89,9 @@ class ServiceFormMixin:
     def rows(self) -> dict:
         return {}
 
+    def show_service_errors(self, error: ValidationError, form) -> None:
+        add_service_errors(error, form, self.rows())
+
     def get_success_message(self) -> str:
         return self.success_message
 
@@ -54,7 +105,7 @@ class ServiceFormMixin:
         try:
             self.result = self.perform(form)
         except ValidationError as error:
-            add_service_errors(error, form, self.rows())
+            self.show_service_errors(error, form)
             return self.form_invalid(form)
         except DomainError as error:
             messages.error(self.request, str(error))

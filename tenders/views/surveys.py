@@ -214,9 +214,7 @@ class SurveyDeclareView(PermissionRequiredMixin, SurveyMixin, ServiceFormMixin, 
 
     def get_form(self, form_class=None):
         declared = {d.item_id: d.quantity for d in selectors.declarations_for(self.request.user, self.survey)}
-        return DeclarationForm(
-            **self.get_form_kwargs(), items=selectors.survey_items(self.survey), declared=declared
-        )
+        return DeclarationForm(**self.get_form_kwargs(), items=selectors.survey_items(self.survey), declared=declared)
 
     def perform(self, form):
         return services.survey_declare(actor=self.request.user, survey=self.survey, quantities=form.quantities())
