@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -466,7 +467,7 @@ class BidViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveMo
             raise Http404
         data = sealed_bids.open_attachment(bid, ref, organization_id=organization_id)
         response = HttpResponse(data, content_type=ref.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{ref.name}"'
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=ref.name)
         return response
 
 
