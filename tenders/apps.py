@@ -6,3 +6,8 @@ class TendersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tenders"
     verbose_name = _("Tenders and framework agreements")
+
+    def ready(self):
+        from tenders import audit_actions
+
+        audit_actions.register()

@@ -373,7 +373,7 @@ class TenderCreateForm(TenderForm):
 
 
 class LotForm(WebForm):
-    number = forms.IntegerField(label=_("Number"), min_value=1)
+    number = forms.IntegerField(label=_("Lot number"), min_value=1)
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     cpv_code = CpvCodeField(label=_("CPV code"), required=False)
@@ -419,7 +419,7 @@ LotFormSet = forms.formset_factory(LotForm, formset=BaseLotFormSet, extra=1, can
 class CriterionForm(WebForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    kind = forms.ChoiceField(label=_("Kind"), choices=CriterionKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *CriterionKind.choices])
     weight = forms.DecimalField(
         label=_("Weight (points)"), max_digits=5, decimal_places=2, min_value=Decimal("0.01"), max_value=100
     )

@@ -1,3 +1,4 @@
+import base64
 import os
 import subprocess
 import sys
@@ -9,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    ignored = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "SEALING_KEYS", "SEALING_KEYS_FILE"}
+    clean_env = {k: v for k, v in os.environ.items() if k not in ignored}
     return subprocess.run(  # noqa: S603 — our own interpreter, fixed arguments
         [sys.executable, "-c", code], cwd=ROOT, env={**clean_env, **env}, capture_output=True, text=True, timeout=60
     )
@@ -38,10 +40,25 @@ def test_production_settings_pass_the_deployment_checks():
         DEBUG="0",
         SECRET_KEY="a-long-random-secret-for-the-test-" + "x" * 40,
         ALLOWED_HOSTS="achats.imio.example",
+        SEALING_KEYS="prod:" + base64.b64encode(bytes(range(32))).decode(),
         DJANGO_SETTINGS_MODULE="procurement.settings",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_run_without_a_sealing_key(tmp_path):
+    result = run_python(
+        "import sys; from django.core.management import execute_from_command_line;"
+        "execute_from_command_line(['manage.py', 'check', '--deploy'])",
+        DEBUG="0",
+        SECRET_KEY="a-long-random-secret-for-the-test-" + "x" * 40,
+        ALLOWED_HOSTS="achats.imio.example",
+        SEALING_KEYS_FILE=str(tmp_path / "absent.keys"),
+        DJANGO_SETTINGS_MODULE="procurement.settings",
+    )
+    assert result.returncode != 0
+    assert "core.E001" in result.stderr + result.stdout
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procurement.core import audit_catalog
 from procurement.core.tasks import send_email
 from procurement.members import selectors
 from procurement.members.models import (
@@ -33,48 +34,9 @@ from procurement.members.services.organizations import ORGANIZATION_FIELDS
 
 NO_MEMBERSHIP = "none"
 
-# Actions of the audit trail, by family: the choices of the audit filter and the labels shown.
-AUDIT_ACTIONS = {
-    "organization.": (
-        _("Organisations"),
-        {
-            "organization.created": _("Organisation registered"),
-            "organization.updated": _("Organisation changed"),
-        },
-    ),
-    "membership.": (
-        _("Memberships"),
-        {
-            "membership.requested": _("Membership requested"),
-            "membership.document_attached": _("Signed agreement attached"),
-            "membership.activated": _("Membership activated"),
-            "membership.reactivated": _("Membership reactivated"),
-            "membership.suspended": _("Membership suspended"),
-            "membership.terminated": _("Membership terminated"),
-        },
-    ),
-    "user.": (
-        _("People"),
-        {
-            "user.invited": _("Person invited"),
-            "user.created": _("Account created"),
-            "user.removed": _("Person removed from an organisation"),
-            "user.reactivated": _("Account reactivated"),
-        },
-    ),
-    "role.": (
-        _("Roles"),
-        {
-            "role.granted": _("Role granted"),
-            "role.revoked": _("Role revoked"),
-        },
-    ),
-}
-AUDIT_ACTION_LABELS = {
-    action: label for _family, actions in AUDIT_ACTIONS.values() for action, label in actions.items()
-}
-# Objects of the audit trail a person can filter on.
-AUDITED_MODELS = {"organization": Organization, "membership": Membership, "user": User}
+# Actions of the audit trail, by family, are declared in the apps' ready() (core/audit_catalog).
+AUDIT_ACTIONS = audit_catalog.ACTION_FAMILIES
+AUDITED_MODELS = audit_catalog.AUDITED_MODELS
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

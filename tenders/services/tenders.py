@@ -154,7 +154,7 @@ def _set_lots(tender: Tender, lots: Iterable[Mapping]) -> None:
             lot.full_clean(exclude=["tender"])
             _check_lot(lot)
         except ValidationError as error:
-            errors[f"lots[{index}]"] = error.message_dict if hasattr(error, "error_dict") else error.messages
+            errors[f"lots[{index}]"] = error
             continue
         lot.save()
         kept.add(lot.number)

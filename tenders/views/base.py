@@ -13,8 +13,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy as _
 
+from procurement.core.audit_catalog import action_label
 from procurement.core.errors import DomainError
 from procurement.core.permissions import Perm
 from procurement.members.views.base import ServiceButtonView, history_of
@@ -24,30 +24,6 @@ from tenders.models import Bid, Tender
 from tenders.sealed_bids import BidContent, BidSealed
 
 # The steps of a tender or an agreement, as its history names them.
-ACTION_LABELS = {
-    "tender.created": _("Tender drafted"),
-    "tender.updated": _("Draft changed"),
-    "tender.survey_carried": _("Survey totals carried into the lots"),
-    "tender.document_added": _("Document attached"),
-    "tender.published": _("Published"),
-    "tender.bids_closed": _("Submission deadline passed"),
-    "tender.opened": _("Bids opened"),
-    "tender.opening_record": _("Opening record kept"),
-    "tender.evaluated": _("Bids evaluated"),
-    "tender.unsuccessful": _("Unsuccessful"),
-    "tender.awarded": _("Award decision"),
-    "tender.concluded": _("Agreements concluded"),
-    "tender.cancelled": _("Cancelled"),
-    "agreement.concluded": _("Agreement concluded"),
-    "agreement.amended.modification": _("Modification"),
-    "agreement.amended.end_date": _("End date moved"),
-    "agreement.amended.supplier_substitution": _("Supplier substituted"),
-    "agreement.exhausted": _("Maximum reached"),
-    "agreement.reopened": _("Open again to orders"),
-    "agreement.expired": _("Expired"),
-    "agreement.terminated": _("Terminated"),
-    "agreement.expiry_alert": _("Expiry alert sent"),
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +38,7 @@ def history(user, instance, limit: int) -> list[HistoryEntry] | None:
     if not user.has_perm(Perm.AUDIT_VIEW):
         return None
     return [
-        HistoryEntry(entry.at, entry.actor_name, ACTION_LABELS.get(entry.action, entry.action))
+        HistoryEntry(entry.at, entry.actor_name, action_label(entry.action))
         for entry in history_of(user, instance, limit=limit)
     ]
 
@@ -141,7 +117,8 @@ class TenderMixin:
         return reverse("tender_detail", kwargs={"pk": self.tender.pk})
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, tender=self.tender)
+        kwargs.setdefault("tender", self.tender)
+        return super().get_context_data(**kwargs)
 
 
 class BidMixin:

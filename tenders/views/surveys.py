@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -215,6 +216,12 @@ class SurveyDeclareView(PermissionRequiredMixin, SurveyMixin, ServiceFormMixin, 
     def get_form(self, form_class=None):
         declared = {d.item_id: d.quantity for d in selectors.declarations_for(self.request.user, self.survey)}
         return DeclarationForm(**self.get_form_kwargs(), items=selectors.survey_items(self.survey), declared=declared)
+
+    def show_service_errors(self, error, form):
+        """The service names the items by id; the form's fields are ``item_<id>``."""
+        if hasattr(error, "error_dict"):
+            error = ValidationError({f"item_{key}": messages for key, messages in error.error_dict.items()})
+        super().show_service_errors(error, form)
 
     def perform(self, form):
         return services.survey_declare(actor=self.request.user, survey=self.survey, quantities=form.quantities())

@@ -144,3 +144,17 @@ def test_audit_trail_does_not_count_and_its_queries_do_not_grow(login, buyer, co
         client.get(reverse("audit"))
 
     assert not any("COUNT(" in query["sql"].upper() for query in captured.captured_queries)
+
+
+def test_the_trail_names_the_procedures_steps_and_lists_their_changes(login, buyer):
+    from tests.factories.tenders import draft_tender
+
+    draft_tender(buyer, reference="IMIO-2026-321")
+
+    audit_page = login(buyer).get(reverse("audit"), {"action": "tender."})
+    dashboard = login(buyer).get(reverse("dashboard"))
+
+    assert audit_page.status_code == dashboard.status_code == 200
+    page = audit_page.content.decode()
+    assert "Marché rédigé" in page or "Tender drafted" in page
+    assert "IMIO-2026-321" in page

@@ -13,8 +13,8 @@ from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from procurement.core import audit_catalog
 from procurement.core.permissions import Role
-from procurement.members.forms import AUDIT_ACTION_LABELS
 from procurement.members.models import MembershipStatus
 
 register = template.Library()
@@ -55,14 +55,16 @@ def roles_in(person, organization) -> list[str]:
 
 @register.filter
 def action_label(action: str) -> str:
-    return AUDIT_ACTION_LABELS.get(action, action)
+    return audit_catalog.action_label(action)
 
 
 def _model_field(model, name: str):
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except (FieldDoesNotExist, AttributeError):
         return None
+    # Reverse relations (a tender's lots) have no label of their own: shown by their key.
+    return field if hasattr(field, "verbose_name") else None
 
 
 def _readable(value, field=None):

@@ -1,0 +1,1 @@
+"""The tender pages, one module per step: surveys, tenders, questions, bids, evaluation, agreements, public."""
