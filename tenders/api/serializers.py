@@ -27,6 +27,7 @@ from tenders.models import (
     Tender,
     TenderDocument,
 )
+from tenders.services.tenders import LOT_FIELDS
 
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 UNIT_PRICE = {"max_digits": 16, "decimal_places": 4}
@@ -137,21 +138,7 @@ class LotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Lot
-        fields = [
-            "id",
-            "number",
-            "title",
-            "description",
-            "cpv_code",
-            "estimated_value",
-            "maximum_value",
-            "duration_months",
-            "supplier_mode",
-            "max_suppliers",
-            "status",
-            "status_reason",
-            "items",
-        ]
+        fields = ["id", *LOT_FIELDS, "status", "status_reason", "items"]
         read_only_fields = ["status", "status_reason"]
         validators = []  # uniqueness of numbers is checked by the service, lot by lot
 

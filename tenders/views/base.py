@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from procurement.core.audit_catalog import action_label
-from procurement.core.errors import DomainError
 from procurement.core.permissions import Perm
+from procurement.members.views import base as members_base
 from procurement.members.views.base import ServiceButtonView, history_of
 from tenders import sealed_bids, selectors, services
 from tenders.forms import add_service_errors
@@ -50,45 +50,14 @@ def error_messages(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-class ServiceFormMixin:
-    """A form view whose valid data goes to a service (``perform``).
-
-    Field errors of the service come back on the form, or on the formset row they name
-    (``rows()``); a refusal (``DomainError``) becomes an error message and a redirect.
-    """
-
-    success_message = ""
-
-    def perform(self, form):
-        raise NotImplementedError
+class ServiceFormMixin(members_base.ServiceFormMixin):
+    """The members' service form, with the service's field errors on the formset row they name (``rows()``)."""
 
     def rows(self) -> dict:
         return {}
 
     def show_service_errors(self, error: ValidationError, form) -> None:
         add_service_errors(error, form, self.rows())
-
-    def get_success_message(self) -> str:
-        return self.success_message
-
-    def get_success_url(self) -> str:
-        raise NotImplementedError
-
-    def get_refusal_url(self) -> str:
-        return self.get_success_url()
-
-    def form_valid(self, form):
-        try:
-            self.result = self.perform(form)
-        except ValidationError as error:
-            self.show_service_errors(error, form)
-            return self.form_invalid(form)
-        except DomainError as error:
-            messages.error(self.request, str(error))
-            return HttpResponseRedirect(self.get_refusal_url())
-        if message := self.get_success_message():
-            messages.success(self.request, message)
-        return HttpResponseRedirect(self.get_success_url())
 
 
 class ButtonView(ServiceButtonView):

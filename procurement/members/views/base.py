@@ -37,6 +37,9 @@ class ServiceFormMixin:
     def perform(self, form):
         raise NotImplementedError
 
+    def show_service_errors(self, error: ValidationError, form) -> None:
+        add_service_errors(form, error)
+
     def get_success_message(self) -> str:
         return self.success_message
 
@@ -50,7 +53,7 @@ class ServiceFormMixin:
         try:
             self.result = self.perform(form)
         except ValidationError as error:
-            add_service_errors(form, error)
+            self.show_service_errors(error, form)
             return self.form_invalid(form)
         except DomainError as error:
             messages.error(self.request, str(error))
