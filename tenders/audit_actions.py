@@ -39,6 +39,7 @@ FAMILIES = {
             "lot.awarded": _("Lot awarded"),
             "lot.unsuccessful": _("Lot unsuccessful"),
             "lot.reactivated": _("Lot open again to the award"),
+            "lot.cancelled": _("Lot cancelled"),
         },
     ),
     "question.": (

@@ -18,7 +18,6 @@ from tenders.services.agreements import (
 )
 from tenders.services.bids import BID_STATES, bid_record, bid_replace, bid_submit, bid_withdraw, tender_open_bids
 from tenders.services.evaluation import (
-    LOT_STATES,
     bid_exclude,
     bid_reinstate,
     bid_score,
@@ -36,6 +35,7 @@ from tenders.services.surveys import (
     survey_update,
 )
 from tenders.services.tenders import (
+    LOT_STATES,
     TENDER_STATES,
     advance_tender,
     close_due_tenders,

@@ -15,7 +15,6 @@ from procurement.core import audit, facts
 from procurement.core.errors import DomainError
 from procurement.core.mail import send_after_commit
 from procurement.core.permissions import Perm, Role
-from procurement.core.transitions import StateMachine
 from tenders import documents, rules, sealed_bids
 from tenders.models import (
     AwardCriterion,
@@ -31,18 +30,8 @@ from tenders.models import (
 )
 from tenders.services._common import check_central_body, emails_of
 from tenders.services.bids import BID_STATES
-from tenders.services.tenders import TENDER_STATES, locked, store_generated_document
+from tenders.services.tenders import LOT_STATES, TENDER_STATES, locked, store_generated_document
 
-LOT_STATES = StateMachine(
-    transitions={
-        LotStatus.ACTIVE: {LotStatus.AWARDED, LotStatus.UNSUCCESSFUL, LotStatus.CANCELLED},
-        LotStatus.UNSUCCESSFUL: {LotStatus.ACTIVE},
-        LotStatus.AWARDED: {LotStatus.CANCELLED},
-        LotStatus.CANCELLED: set(),
-    },
-    action_prefix="lot",
-    labels=dict(LotStatus.choices),
-)
 EVALUATION_FIELDS = ("price_points", "quality_points", "total_points", "rank", "abnormally_low")
 SCORING_STATUSES = (TenderStatus.OPENED, TenderStatus.EVALUATED)
 
@@ -111,6 +100,7 @@ def bid_exclude(*, actor, bid: Bid, reason: str) -> Bid:
     )
     if tender.status == TenderStatus.EVALUATED:
         _evaluate_lot(bid.lot, tender, actor=actor)
+        _settle(tender, actor=actor)
     return bid
 
 
@@ -182,6 +172,19 @@ def _evaluate_lot(lot: Lot, tender: Tender, *, actor) -> None:
         LOT_STATES.apply(lot, to=LotStatus.ACTIVE, actor=actor, verb="reactivated", changes={"status_reason": ""})
 
 
+def _settle(tender: Tender, *, actor) -> None:
+    """No lot left with an acceptable bid: the procedure is unsuccessful."""
+    if tender.lots.filter(status=LotStatus.ACTIVE).exists():
+        return
+    TENDER_STATES.apply(
+        tender,
+        to=TenderStatus.UNSUCCESSFUL,
+        actor=actor,
+        verb="unsuccessful",
+        changes={"status_reason": _("No lot received an acceptable bid."), "status_changed_at": timezone.now()},
+    )
+
+
 @transaction.atomic
 def tender_evaluate(*, actor, tender: Tender) -> Tender:
     """Price points (lowest ÷ price × weight), quality points, totals and ranks per lot;
@@ -191,24 +194,17 @@ def tender_evaluate(*, actor, tender: Tender) -> Tender:
     _check_scoring(tender)
     for lot in tender.lots.exclude(status=LotStatus.CANCELLED):
         _evaluate_lot(lot, tender, actor=actor)
-    if tender.status == TenderStatus.OPENED:
+    if not tender.lots.filter(status=LotStatus.ACTIVE).exists():
+        _settle(tender, actor=actor)
+    elif tender.status == TenderStatus.OPENED:
         now = timezone.now()
-        if not tender.lots.filter(status=LotStatus.ACTIVE).exists():
-            TENDER_STATES.apply(
-                tender,
-                to=TenderStatus.UNSUCCESSFUL,
-                actor=actor,
-                verb="unsuccessful",
-                changes={"status_reason": _("No lot received an acceptable bid."), "status_changed_at": now},
-            )
-        else:
-            TENDER_STATES.apply(
-                tender,
-                to=TenderStatus.EVALUATED,
-                actor=actor,
-                verb="evaluated",
-                changes={"evaluated_at": now, "status_changed_at": now},
-            )
+        TENDER_STATES.apply(
+            tender,
+            to=TenderStatus.EVALUATED,
+            actor=actor,
+            verb="evaluated",
+            changes={"evaluated_at": now, "status_changed_at": now},
+        )
     return tender
 
 

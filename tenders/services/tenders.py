@@ -53,6 +53,17 @@ TENDER_STATES = StateMachine(
     labels=dict(TenderStatus.choices),
 )
 
+LOT_STATES = StateMachine(
+    transitions={
+        LotStatus.ACTIVE: {LotStatus.AWARDED, LotStatus.UNSUCCESSFUL, LotStatus.CANCELLED},
+        LotStatus.UNSUCCESSFUL: {LotStatus.ACTIVE, LotStatus.CANCELLED},
+        LotStatus.AWARDED: {LotStatus.CANCELLED},
+        LotStatus.CANCELLED: set(),
+    },
+    action_prefix="lot",
+    labels=dict(LotStatus.choices),
+)
+
 TENDER_FIELDS = (
     "reference",
     "title",
@@ -348,7 +359,8 @@ def tender_cancel(*, actor, tender: Tender, reason: str) -> Tender:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the cancellation.")})
-    tender.lots.exclude(status=LotStatus.CANCELLED).update(status=LotStatus.CANCELLED)
+    for lot in tender.lots.exclude(status=LotStatus.CANCELLED):
+        LOT_STATES.apply(lot, to=LotStatus.CANCELLED, actor=actor, verb="cancelled", changes={"status_reason": reason})
     TENDER_STATES.apply(
         tender,
         to=TenderStatus.CANCELLED,

@@ -11,6 +11,7 @@ from procurement.core.models import AuditEntry
 from tenders import services
 from tenders.models import (
     AgreementStatus,
+    Bid,
     BidStatus,
     FrameworkAgreement,
     SurveyStatus,
@@ -218,3 +219,92 @@ def test_a_lot_without_acceptable_bid_becomes_unsuccessful_and_so_does_a_tender_
     tender.refresh_from_db()
     assert tender.status == TenderStatus.UNSUCCESSFUL
     assert tender.lots.get().status == "unsuccessful"
+
+
+CANCELLABLE = [s for s in TenderStatus.values if TenderStatus.CANCELLED in services.TENDER_STATES.allowed(s)]
+
+
+@pytest.mark.parametrize("status", CANCELLABLE)
+def test_a_tender_is_cancelled_from_any_status_before_conclusion(buyer, status):
+    tender = published_tender(buyer, lots=[lot_data(1), lot_data(2)])
+    Tender.objects.filter(pk=tender.pk).update(status=status)
+    tender.lots.filter(number=2).update(status="unsuccessful")
+    response = client_for(buyer).post(f"/api/v1/tenders/{tender.pk}/cancel/", {"reason": "Budget"}, format="json")
+    assert response.status_code == 200
+    assert set(tender.lots.values_list("status", flat=True)) == {"cancelled"}
+    assert AuditEntry.objects.filter(action="lot.cancelled").count() == 2
+    assert AuditEntry.objects.filter(action="tender.cancelled").count() == 1
+
+
+def test_a_reinstated_bid_is_ranked_again(buyer, suppliers):
+    price_only = [{"name": "Prix", "kind": "price", "weight": Decimal(100)}]
+    tender = published_tender(buyer, criteria=price_only)
+    lot = tender.lots.get()
+    bids = [
+        services.bid_submit(actor=user, lot=lot, total_amount=Decimal(a))
+        for (_c, user), a in zip(suppliers, ("10.00", "20.00"), strict=False)
+    ]
+    Tender.objects.filter(pk=tender.pk).update(status=TenderStatus.OPENED, opened_at=timezone.now())
+    Bid.objects.filter(pk__in=[b.pk for b in bids]).update(status=BidStatus.OPENED)
+    services.tender_evaluate(actor=buyer, tender=tender)
+    services.bid_exclude(actor=buyer, bid=bids[0], reason="Irrégulière")
+    assert Bid.objects.get(pk=bids[1].pk).rank == 1
+    services.bid_reinstate(actor=buyer, bid=bids[0])
+    assert [Bid.objects.get(pk=b.pk).rank for b in bids] == [1, 2]
+
+
+def test_excluding_the_last_acceptable_bid_after_evaluation_makes_the_tender_unsuccessful(buyer, suppliers):
+    price_only = [{"name": "Prix", "kind": "price", "weight": Decimal(100)}]
+    tender = published_tender(buyer, criteria=price_only)
+    bid = services.bid_submit(actor=suppliers[0][1], lot=tender.lots.get(), total_amount=Decimal("10.00"))
+    Tender.objects.filter(pk=tender.pk).update(status=TenderStatus.OPENED, opened_at=timezone.now())
+    Bid.objects.filter(pk=bid.pk).update(status=BidStatus.OPENED)
+    services.tender_evaluate(actor=buyer, tender=tender)
+    services.bid_exclude(actor=buyer, bid=bid, reason="Irrégulière")
+    tender.refresh_from_db()
+    assert (tender.status, tender.lots.get().status) == (TenderStatus.UNSUCCESSFUL, "unsuccessful")
+
+
+def test_an_agreement_reaching_its_maximum_is_exhausted_and_reopens_when_the_maximum_is_raised(buyer, supplier_org):
+    agreement = concluded_agreement(suppliers=[supplier_org], estimated="100.00", maximum="200.00")
+    FrameworkAgreement.objects.filter(pk=agreement.pk).update(consumed_value=Decimal("150.00"))
+    services.agreement_modify(
+        actor=buyer,
+        agreement=agreement,
+        legal_ground="review_clause",
+        reason="Révision",
+        maximum_value=Decimal("150.00"),
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.EXHAUSTED
+    services.agreement_modify(
+        actor=buyer,
+        agreement=agreement,
+        legal_ground="review_clause",
+        reason="Révision",
+        maximum_value=Decimal("180.00"),
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
+    assert list(
+        AuditEntry.objects.filter(action__in=["agreement.exhausted", "agreement.reopened"])
+        .values_list("action", flat=True)
+        .order_by("pk")
+    ) == ["agreement.exhausted", "agreement.reopened"]
+
+
+@pytest.mark.parametrize("status", [AgreementStatus.ACTIVE, AgreementStatus.EXHAUSTED])
+def test_an_open_agreement_expires_or_is_terminated(buyer, supplier_org, status):
+    today = timezone.localdate()
+    agreement = concluded_agreement(
+        suppliers=[supplier_org],
+        start_date=today - datetime.timedelta(days=10),
+        end_date=today - datetime.timedelta(days=1),
+    )
+    FrameworkAgreement.objects.filter(pk=agreement.pk).update(status=status)
+    assert services.expire_due_agreements() == 1
+    other = concluded_agreement(suppliers=[supplier_org])
+    FrameworkAgreement.objects.filter(pk=other.pk).update(status=status)
+    services.agreement_terminate(actor=buyer, agreement=other, reason="Faillite")
+    assert FrameworkAgreement.objects.get(pk=agreement.pk).status == AgreementStatus.EXPIRED
+    assert FrameworkAgreement.objects.get(pk=other.pk).status == AgreementStatus.TERMINATED
