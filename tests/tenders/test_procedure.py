@@ -160,7 +160,7 @@ def test_publication_says_what_is_missing(buyer):
             {"name": "Q", "kind": "quality", "weight": D("30")},
         ],
     )
-    response = client_for(buyer).post(f"/api/v1/tenders/{tender.pk}/publish/")
+    response = client_for(buyer).post(f"/api/v1/tenders/{tender.pk}/publish/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     errors = response.json()
     assert set(errors) >= {"lots", "criteria", "documents", "submission_deadline", "opening_at"}
