@@ -74,6 +74,10 @@ class SurveyViewSet(
     def get_queryset(self):
         return selectors.surveys_for(self.request.user).prefetch_related("items__cpv_code", "participants")
 
+    def list(self, request, *args, **kwargs):
+        services.close_due_surveys()  # what time did, before the list is read
+        return super().list(request, *args, **kwargs)
+
     def _items(self, data):
         return [dict(item) for item in data.pop("items")] if "items" in data else None
 
@@ -204,6 +208,10 @@ class TenderViewSet(
 
     def get_queryset(self):
         return selectors.tenders_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        services.close_due_tenders()  # what time did, before the list is read
+        return super().list(request, *args, **kwargs)
 
     def get_object(self):
         tender = super().get_object()
@@ -379,6 +387,10 @@ class BidViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def get_queryset(self):
         return selectors.bids_for(self.request.user)
 
+    def list(self, request, *args, **kwargs):
+        services.close_due_tenders()
+        return super().list(request, *args, **kwargs)
+
     def _bid_input(self, serializer_class, request):
         data = request.data
         if hasattr(data, "getlist"):  # multipart: attachments as repeated files, JSON parts as text
@@ -500,6 +512,10 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         return selectors.agreements_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        services.expire_due_agreements()
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         return s.AgreementSerializer if self.action == "list" else s.AgreementDetailSerializer

@@ -44,6 +44,7 @@ class AgreementListView(PermissionRequiredMixin, ListView):
         return AgreementFilterForm(self.request.GET)
 
     def get_queryset(self):
+        services.expire_due_agreements()  # what time did, before the list is read
         return self.filter_form.filter(selectors.agreements_for(self.request.user))
 
     def get_context_data(self, **kwargs):

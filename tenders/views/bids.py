@@ -34,6 +34,7 @@ class BidListView(PermissionRequiredMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
+        services.close_due_tenders()  # what time did, before the list is read
         return selectors.bids_for(self.request.user).order_by("-submitted_at", "-pk")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.views.generic import ListView
 
 from procurement.members.views.base import PAGE_SIZE
-from tenders import selectors
+from tenders import selectors, services
 
 
 class PublicTenderListView(ListView):
@@ -17,4 +17,5 @@ class PublicTenderListView(ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
+        services.close_due_tenders()  # what time did, before the list is read
         return selectors.public_tenders()

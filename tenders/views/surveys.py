@@ -56,6 +56,7 @@ class SurveyListView(PermissionRequiredMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
+        services.close_due_surveys()  # what time did, before the list is read
         return selectors.surveys_for(self.request.user)
 
 

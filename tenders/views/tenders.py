@@ -69,6 +69,7 @@ class TenderListView(PermissionRequiredMixin, ListView):
         return TenderFilterForm(self.request.GET)
 
     def get_queryset(self):
+        services.close_due_tenders()  # what time did, before the list is read
         return self.filter_form.filter(selectors.tenders_for(self.request.user))
 
     def get_context_data(self, **kwargs):

@@ -308,3 +308,19 @@ def test_an_open_agreement_expires_or_is_terminated(buyer, supplier_org, status)
     services.agreement_terminate(actor=buyer, agreement=other, reason="Faillite")
     assert FrameworkAgreement.objects.get(pk=agreement.pk).status == AgreementStatus.EXPIRED
     assert FrameworkAgreement.objects.get(pk=other.pk).status == AgreementStatus.TERMINATED
+
+
+def test_lists_show_what_time_did_without_the_periodic_task(buyer, supplier_org):
+    tender = published_tender(buyer)
+    Tender.objects.filter(pk=tender.pk).update(submission_deadline=timezone.now() - datetime.timedelta(seconds=1))
+    today = timezone.localdate()
+    agreement = concluded_agreement(
+        suppliers=[supplier_org],
+        start_date=today - datetime.timedelta(days=9),
+        end_date=today - datetime.timedelta(days=1),
+    )
+    client = client_for(buyer)
+    [listed] = client.get("/api/v1/tenders/").json()["results"]
+    [listed_agreement] = client.get("/api/v1/agreements/").json()["results"]
+    assert (listed["id"], listed["status"]) == (tender.pk, "bids_closed")
+    assert (listed_agreement["id"], listed_agreement["status"]) == (agreement.pk, "expired")
