@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "procurement.core",
     "procurement.members",
     "tenders",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -289,8 +290,15 @@ else:
 CELERY_BEAT_SCHEDULE = {
     "tenders-due-transitions": {"task": "tenders.tasks.apply_due_transitions", "schedule": 300.0},
     "tenders-expiry-alerts": {"task": "tenders.tasks.send_expiry_alerts", "schedule": 3600.0 * 6},
+    "catalog-due-prices": {"task": "catalog.tasks.apply_due_prices", "schedule": 3600.0},
     "core-purge-idempotency-records": {"task": "procurement.core.tasks.purge_idempotency_records", "schedule": 3600.0},
 }
+
+# --- Catalogue imports ------------------------------------------------------------------------
+CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# Files above this size are read, and lists above this many rows applied, by a Celery worker.
+CATALOG_BACKGROUND_BYTES = int(os.environ.get("CATALOG_BACKGROUND_BYTES", 1024 * 1024))
+CATALOG_BACKGROUND_ROWS = int(os.environ.get("CATALOG_BACKGROUND_ROWS", 10_000))
 
 # Demonstration data of the apps above members, loaded by ``manage.py seed_demo`` in this order.
 DEMO_LOADERS = ["tenders.demo.load_demo_tenders"]

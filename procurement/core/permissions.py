@@ -62,12 +62,22 @@ class Perm(StrEnum):
     # Framework agreements: see them; amend, substitute a supplier, terminate.
     AGREEMENT_VIEW = "agreement.view"
     AGREEMENT_MANAGE = "agreement.manage"
+    # Catalogues: search them; import and revise any (IMIO); propose one's own price list (supplier).
+    CATALOG_VIEW = "catalog.view"
+    CATALOG_MANAGE = "catalog.manage"
+    CATALOG_PROPOSE = "catalog.propose"
     # Reach beyond one's own organisation (effective only in the central purchasing body).
     PLATFORM_WIDE = "platform.wide"
 
 
 _EVERYONE = {Perm.ORGANIZATION_VIEW, Perm.REFERENCE_VIEW, Perm.TENDER_VIEW, Perm.AGREEMENT_VIEW}
-_MEMBER_STAFF = _EVERYONE | {Perm.MEMBERSHIP_VIEW, Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.SURVEY_VIEW}
+_MEMBER_STAFF = _EVERYONE | {
+    Perm.MEMBERSHIP_VIEW,
+    Perm.USER_VIEW,
+    Perm.AUDIT_VIEW,
+    Perm.SURVEY_VIEW,
+    Perm.CATALOG_VIEW,
+}
 _BUYING = {
     Perm.MEMBERSHIP_DECIDE,
     Perm.SURVEY_MANAGE,
@@ -75,6 +85,7 @@ _BUYING = {
     Perm.QUESTION_ANSWER,
     Perm.BID_VIEW,
     Perm.AGREEMENT_MANAGE,
+    Perm.CATALOG_MANAGE,
 }
 
 # What each role allows wherever it is held.
@@ -90,7 +101,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.MEMBER_OFFICER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_REQUEST, Perm.SURVEY_DECLARE}),
     Role.MEMBER_APPROVER: frozenset(_MEMBER_STAFF),
     Role.SUPPLIER: frozenset(
-        _EVERYONE | {Perm.USER_VIEW, Perm.AUDIT_VIEW, Perm.QUESTION_ASK, Perm.BID_VIEW, Perm.BID_SUBMIT}
+        _EVERYONE
+        | {
+            Perm.USER_VIEW,
+            Perm.AUDIT_VIEW,
+            Perm.QUESTION_ASK,
+            Perm.BID_VIEW,
+            Perm.BID_SUBMIT,
+            Perm.CATALOG_VIEW,
+            Perm.CATALOG_PROPOSE,
+        }
     ),
     Role.OBSERVER: frozenset(_EVERYONE | {Perm.STATISTICS_VIEW}),
 }
