@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import routers
 from rest_framework.routers import DefaultRouter
 
+from catalog.api.views import CatalogItemViewSet, PriceListImportViewSet, PriceRevisionViewSet
 from procurement.core.api.permissions import AUTHENTICATED
 from procurement.core.api.views import AuditEntryViewSet, CpvCodeViewSet
 from procurement.members.api.views import (
@@ -36,6 +37,9 @@ router.register("surveys", SurveyViewSet, basename="survey")
 router.register("tenders", TenderViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")
 router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("catalog/items", CatalogItemViewSet, basename="catalog-item")
+router.register("catalog/imports", PriceListImportViewSet, basename="catalog-import")
+router.register("catalog/revisions", PriceRevisionViewSet, basename="catalog-revision")
 router.register("cpv", CpvCodeViewSet, basename="cpv")
 router.register("audit", AuditEntryViewSet, basename="audit")
 

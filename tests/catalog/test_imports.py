@@ -133,3 +133,16 @@ def test_csv_in_windows_1252_with_semicolons(buyer, agreement):
     assert (preview.rows_ok, preview.errors_count) == (1, 0)
     services.import_apply(actor=buyer, price_import=preview)
     assert CatalogItem.objects.get().name_fr == "Enveloppe élégante"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_export_imports_back_unchanged(buyer, agreement, kind):
+    from django.core.files.base import ContentFile
+
+    from catalog import exports
+
+    services.import_apply(actor=buyer, price_import=upload(buyer, agreement, xlsx(ROWS)))
+    items = CatalogItem.objects.filter(agreement=agreement)
+    data = exports.to_csv(items) if kind == "csv" else exports.to_xlsx(items)
+    again = upload(buyer, agreement, ContentFile(data, name=f"export.{kind}"), mode="replace")
+    assert (again.errors_count, again.to_add, again.to_change, again.to_withdraw, again.unchanged) == (0, 0, 0, 0, 3)
