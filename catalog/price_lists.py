@@ -268,25 +268,23 @@ def _header(rows: list[list[str]]) -> tuple[int, dict[int, str], dict[str, str]]
     """
     best = None
     for index, row in enumerate(rows[:MAX_HEADER_SEARCH]):
-        candidates = [row]
-        if index:
-            above, carried = rows[index - 1], ""
-            combined = []
-            for position, cell in enumerate(row):
-                carried = above[position] if position < len(above) and above[position] else carried
-                combined.append(f"{carried} {cell}".strip() if cell else "")
-            candidates.append(combined)
-        for candidate in candidates:
-            mapping: dict[int, str] = {}
-            written: dict[str, str] = {}
-            for position, cell in enumerate(candidate):
-                name = _HEADER_INDEX.get(normalise(cell))
-                if name and name not in written:
-                    mapping[position] = name
-                    written[name] = row[position] or cell
-            score = sum(1 for name in REQUIRED if name in written) * 10 + len(written)
-            if written.keys() >= {"supplier_reference", "unit_price"} and (best is None or score > best[0]):
-                best = (score, index, mapping, written)
+        above = rows[index - 1] if index else []
+        carried = ""
+        mapping: dict[int, str] = {}
+        written: dict[str, str] = {}
+        for position, cell in enumerate(row):
+            if position < len(above) and above[position]:
+                carried = above[position]
+            if not cell:
+                continue
+            # The cell alone ("Taux TVA"), or under a merged cell of the row above ("Prix" + "catalogue").
+            name = _HEADER_INDEX.get(normalise(cell)) or (carried and _HEADER_INDEX.get(normalise(f"{carried} {cell}")))
+            if name and name not in written:
+                mapping[position] = name
+                written[name] = cell
+        score = sum(1 for name in REQUIRED if name in written) * 10 + len(written)
+        if written.keys() >= {"supplier_reference", "unit_price"} and (best is None or score > best[0]):
+            best = (score, index, mapping, written)
     return None if best is None else best[1:]
 
 

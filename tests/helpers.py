@@ -2,6 +2,7 @@
 
 from procurement.core.models import AuditEntry
 from procurement.members.models import Membership, Organization, RoleAssignment, User
+from catalog import models as catalog
 from tenders import models as tenders
 
 
@@ -28,4 +29,8 @@ def database_state() -> dict:
         "agreements": list(tenders.FrameworkAgreement.objects.order_by("pk").values()),
         "agreement_suppliers": list(tenders.AgreementSupplier.objects.order_by("pk").values()),
         "amendments": tenders.AgreementAmendment.objects.count(),
+        "catalog_items": list(catalog.CatalogItem.objects.order_by("pk").values()),
+        "item_prices": list(catalog.ItemPrice.objects.order_by("pk").values()),
+        "imports": list(catalog.PriceListImport.objects.order_by("pk").values("pk", "status")),
+        "revisions": catalog.PriceRevision.objects.count(),
     }

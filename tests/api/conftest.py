@@ -27,6 +27,13 @@ class TenderWorld:
 
 
 @dataclass
+class CatalogWorld:
+    own_line: object
+    other_line: object
+    other_import: object
+
+
+@dataclass
 class World:
     """IMIO; member A (with a requested membership) and member B (active); a supplier and an observer;
     one user per role. Member roles are held in A."""
@@ -40,6 +47,26 @@ class World:
     membership_b: Membership
     users: dict[str, User]
     officer_b: User
+
+    @functools.cached_property
+    def catalog(self) -> CatalogWorld:
+        """The two agreements' catalogues, and a previewed import of the other supplier's list."""
+        from catalog import services
+        from tests.catalog.conftest import xlsx
+
+        buyer, tenders = self.users["buyer"], self.tenders
+        rows = [["R-1", "Ramette A4", "C62", "3,25", "21", "4,10", "30197630-1"]]
+        for agreement in (tenders.own_agreement, tenders.other_agreement):
+            preview = services.import_upload(actor=buyer, agreement=agreement, file=xlsx(rows))
+            services.import_apply(actor=buyer, price_import=preview)
+        pending = services.import_upload(
+            actor=buyer, agreement=tenders.other_agreement, file=xlsx([["R-2", "Classeur", "C62", "2", "21", "", ""]])
+        )
+        return CatalogWorld(
+            own_line=tenders.own_agreement.catalog_items.get(),
+            other_line=tenders.other_agreement.catalog_items.get(),
+            other_import=pending,
+        )
 
     @functools.cached_property
     def tenders(self) -> TenderWorld:

@@ -279,7 +279,57 @@ CASES = {
         lambda w: ("post", f"/api/v1/agreements/{w.tenders.other_agreement.pk}/terminate/", {"reason": "Faillite"}),
         expect(403, buyer=200, supplier=404),
     ),
+    # Catalogues: members and IMIO see every usable agreement's lines, a supplier its own.
+    "catalogue search": (lambda w: ("get", "/api/v1/catalog/items/?search=ramette", None), expect(200, observer=403)),
+    "another supplier's catalogue line": (
+        lambda w: ("get", f"/api/v1/catalog/items/{w.catalog.other_line.pk}/", None),
+        expect(200, supplier=404, observer=404),
+    ),
+    "own catalogue line": (
+        lambda w: ("get", f"/api/v1/catalog/items/{w.catalog.own_line.pk}/", None),
+        expect(200, observer=404),
+    ),
+    "export a catalogue": (
+        lambda w: ("get", f"/api/v1/catalog/items/export/?agreement={w.tenders.own_agreement.pk}&as=csv", None),
+        expect(200, observer=403),
+    ),
+    "price-list imports": (
+        lambda w: ("get", "/api/v1/catalog/imports/", None),
+        expect(403, buyer=200, supplier=200),
+    ),
+    "upload another supplier's price list": (
+        lambda w: (
+            "multipart",
+            "/api/v1/catalog/imports/",
+            {"agreement": w.tenders.other_agreement.pk, "file": _price_list(), "mode": "delta"},
+        ),
+        expect(403, buyer=201, supplier=400),  # the supplier does not see that agreement: an unknown one
+    ),
+    "apply another supplier's import": (
+        lambda w: ("post", f"/api/v1/catalog/imports/{w.catalog.other_import.pk}/apply/", {}),
+        expect(404, buyer=200),
+    ),
+    "revise an agreement's prices": (
+        lambda w: (
+            "post",
+            "/api/v1/catalog/revisions/",
+            {
+                "agreement": w.tenders.own_agreement.pk,
+                "kind": "percentage",
+                "percentage": "2",
+                "effective_date": "2099-01-01",
+                "reason": "Indexation",
+            },
+        ),
+        expect(403, buyer=201),
+    ),
 }
+
+
+def _price_list():
+    from tests.catalog.conftest import xlsx
+
+    return xlsx([["N-1", "Agrafeuse", "C62", "5", "21", "", ""]])
 
 
 @pytest.mark.django_db

@@ -136,7 +136,7 @@ def concluded_agreement(*, suppliers, maximum="200000.00", estimated="150000.00"
         end_date=fields.pop("end_date", start.replace(year=start.year + 4) - datetime.timedelta(days=1)),
         estimated_value=Decimal(estimated),
         maximum_value=Decimal(maximum),
-        beneficiary_scope="all_members",
+        beneficiary_scope=fields.pop("beneficiary_scope", "all_members"),
         **fields,
     )
     for rank, supplier in enumerate(suppliers, start=1):

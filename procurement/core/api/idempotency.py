@@ -59,7 +59,7 @@ class IdempotentCreateMixin:
     def idempotent(self, request, perform, *, status_code: int = status.HTTP_201_CREATED) -> Response:
         key = request.headers.get(HEADER, "").strip()
         if not key:
-            return self._respond(perform(), status_code)
+            return self._idempotent_response(perform(), status_code)
         if len(key) > MAX_KEY_LENGTH:
             raise ValidationError({HEADER: _("At most %(count)s characters.") % {"count": MAX_KEY_LENGTH}})
         scope = f"{self.basename}.{self.action}"
@@ -88,14 +88,14 @@ class IdempotentCreateMixin:
                 claim.save(update_fields=["content_type", "object_ids"])
         except _SameKeyRace:
             return self._replay(self._record(request.user, scope, key), fingerprint)
-        return self._respond(created, status_code)
+        return self._idempotent_response(created, status_code)
 
     def _record(self, user, scope, key) -> IdempotencyRecord | None:
         return IdempotencyRecord.objects.filter(
             user=user, scope=scope, key=key, created_at__gte=timezone.now() - IDEMPOTENCY_TTL
         ).first()
 
-    def _respond(self, created, status_code: int, *, replayed: bool = False) -> Response:
+    def _idempotent_response(self, created, status_code: int, *, replayed: bool = False) -> Response:
         many = isinstance(created, list)
         response = Response(self.get_serializer(created, many=many).data, status=status_code)
         if replayed:
@@ -115,7 +115,7 @@ class IdempotentCreateMixin:
         objects = list(model._default_manager.filter(pk__in=record.object_ids)) if model else []
         objects.sort(key=lambda obj: record.object_ids.index(obj.pk))
         created = objects[0] if len(record.object_ids) == 1 and objects else objects
-        return self._respond(created, record.status_code, replayed=True)
+        return self._idempotent_response(created, record.status_code, replayed=True)
 
 
 def purge_expired(now=None) -> int:
