@@ -1,8 +1,8 @@
 """Assertions shared by the tests."""
 
+from catalog import models as catalog
 from procurement.core.models import AuditEntry
 from procurement.members.models import Membership, Organization, RoleAssignment, User
-from catalog import models as catalog
 from tenders import models as tenders
 
 

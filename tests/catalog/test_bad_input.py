@@ -112,7 +112,7 @@ def test_references_and_cpv_codes_keep_their_leading_zeros(buyer, agreement):
         ),
         (ContentFile(b"PK\x03\x04garbage", name="tarif.xlsx"), "The file is not a readable XLSX spreadsheet."),
         (
-            ContentFile("just one line of text".encode(), name="tarif.csv"),
+            ContentFile(b"just one line of text", name="tarif.csv"),
             "The file is neither an XLSX spreadsheet nor a CSV file with columns.",
         ),
         (csv_file("Nom;Prénom\nDupont;Jean\n"), "No header row"),
