@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "catalog"
     verbose_name = _("Catalogues")
+
+    def ready(self):
+        from catalog import audit_actions
+
+        audit_actions.register()

@@ -1,0 +1,1 @@
+"""Pages of the catalogue: search and lines, price-list imports, revisions, exports."""
