@@ -80,7 +80,10 @@ class CatalogSearchForm(WebForm):
         self.fields["agreement"].empty_label = _("All agreements")
         self.fields["supplier"].queryset = suppliers
         self.fields["supplier"].empty_label = _("All suppliers")
-        self.fields["vat_rate"].choices = [("", _("Any")), *((str(rate), f"{rate:.0f} %") for rate in facts.vat_rates())]
+        self.fields["vat_rate"].choices = [
+            ("", _("Any")),
+            *((str(rate), f"{rate:.0f} %") for rate in facts.vat_rates()),
+        ]
         self.fields["cpv"].widget.attrs.update(autocomplete="off", size=12)
 
     def value(self, name: str):

@@ -6,7 +6,7 @@ under (active, and it is a beneficiary); a supplier sees its own lines and impor
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 
 from catalog import search
@@ -14,7 +14,7 @@ from catalog.models import CatalogItem, PriceListImport, PriceRevision
 from procurement.core.permissions import Perm
 from procurement.members.acting import acting_of
 from procurement.members.models import MEMBER_KINDS, OrganizationKind
-from tenders.models import AgreementStatus
+from tenders.models import AgreementStatus, FrameworkAgreement
 
 
 def items_for(user) -> QuerySet[CatalogItem]:
@@ -28,8 +28,11 @@ def items_for(user) -> QuerySet[CatalogItem]:
     if organization.kind == OrganizationKind.SUPPLIER:
         return items.filter(supplier=organization)
     if organization.kind in MEMBER_KINDS:
+        named = FrameworkAgreement.beneficiaries.through.objects.filter(
+            frameworkagreement_id=OuterRef("agreement_id"), organization_id=organization.pk
+        )
         return items.filter(agreement__status=AgreementStatus.ACTIVE).filter(
-            Q(agreement__beneficiary_scope="all_members") | Q(agreement__beneficiaries=organization)
+            Q(agreement__beneficiary_scope="all_members") | Exists(named)
         )
     return items.none()
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog import search
 from catalog.models import (
@@ -324,7 +325,11 @@ def import_apply(*, actor, price_import: PriceListImport, valid_rows_only: bool 
             raise PermissionDenied(_("Only a buyer may apply the valid rows of a file with errors."))
         if price_import.errors_count and not valid_rows_only:
             raise DomainError(
-                _("%(count)s rows have errors: nothing was changed. Correct the file, or apply the valid rows only.")
+                ngettext(
+                    "%(count)s row has an error: nothing was changed. Correct the file, or apply the valid rows only.",
+                    "%(count)s rows have errors: nothing was changed. Correct the file, or apply the valid rows only.",
+                    price_import.errors_count,
+                )
                 % {"count": price_import.errors_count},
                 code="import_has_errors",
             )

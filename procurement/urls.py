@@ -7,4 +7,5 @@ urlpatterns = [
     path("api/v1/", include("procurement.api_urls")),
     path("", include("procurement.members.urls")),
     path("", include("tenders.urls")),
+    path("", include("catalog.urls")),
 ]
