@@ -301,7 +301,7 @@ CATALOG_BACKGROUND_BYTES = int(os.environ.get("CATALOG_BACKGROUND_BYTES", 1024 *
 CATALOG_BACKGROUND_ROWS = int(os.environ.get("CATALOG_BACKGROUND_ROWS", 10_000))
 
 # Demonstration data of the apps above members, loaded by ``manage.py seed_demo`` in this order.
-DEMO_LOADERS = ["tenders.demo.load_demo_tenders"]
+DEMO_LOADERS = ["tenders.demo.load_demo_tenders", "catalog.demo.load_demo_catalogues"]
 
 # Absolute address of the site, for links in e-mails (invitations, password resets).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from procurement.core.models import AuditEntry
 from procurement.core.permissions import Role
@@ -65,9 +66,23 @@ def test_seed_demo_loads_a_believable_platform_and_is_idempotent(settings, capsy
     assert open_tender.bids.count() == 1
     assert NeedsSurvey.objects.filter(status="open").count() == 1
 
+    # The catalogues: each demo agreement has its lines, imported from the committed spreadsheet,
+    # and an indexation of the office supplies is scheduled for the first day of next month.
+    from catalog.models import CatalogItem, ItemPrice, PriceRevision
+
+    for agreement in agreements.values():
+        assert CatalogItem.objects.filter(agreement=agreement, active=True).count() >= 100, agreement.reference
+    assert CatalogItem.objects.filter(agreement=agreements["cascade"]).values("supplier").distinct().count() == 2
+    scheduled = ItemPrice.objects.filter(applied=False, item__agreement=agreements["single"])
+    assert scheduled.exists()
+    assert {price.effective_from.day for price in scheduled} == {1}
+    assert all(price.effective_from > timezone.localdate() for price in scheduled)
+
     before = counts()
+    catalogue = (CatalogItem.objects.count(), ItemPrice.objects.count(), PriceRevision.objects.count())
     call_command("seed_demo")
     assert counts() == before
+    assert (CatalogItem.objects.count(), ItemPrice.objects.count(), PriceRevision.objects.count()) == catalogue
 
 
 @pytest.mark.django_db
