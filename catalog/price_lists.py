@@ -11,6 +11,7 @@ drop the leading zeros of references and CPV codes — then parsed here: amounts
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pandas as pd
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from procurement.core import facts
@@ -324,16 +326,27 @@ def parse_vat_rate(text: str) -> Decimal:
     return value
 
 
+@functools.cache
+def _unit_labels() -> dict[str, str]:
+    """Unit labels (English ids and the French labels) → code; computed once per process."""
+    labels = {normalise(str(label)): code for code, label in Unit.choices}
+    with translation.override("fr"):
+        labels.update({normalise(str(label)): code for code, label in Unit.choices})
+    return labels
+
+
+_UNIT_CODES = frozenset(Unit.values)
+
+
 def parse_unit(text: str) -> str:
     cleaned = text.strip()
-    if cleaned.upper() in Unit.values:
+    if cleaned.upper() in _UNIT_CODES:
         return cleaned.upper()
-    key = normalise(cleaned).replace(" ", " ")
+    key = normalise(cleaned)
     if key in UNIT_ALIASES:
         return UNIT_ALIASES[key]
-    labels = {normalise(str(label)): code for code, label in Unit.choices}
-    if key in labels:
-        return labels[key]
+    if key in _unit_labels():
+        return _unit_labels()[key]
     raise ValueError(text)
 
 

@@ -31,7 +31,8 @@ def items_for(user) -> QuerySet[CatalogItem]:
         named = FrameworkAgreement.beneficiaries.through.objects.filter(
             frameworkagreement_id=OuterRef("agreement_id"), organization_id=organization.pk
         )
-        return items.filter(agreement__status=AgreementStatus.ACTIVE).filter(
+        # Members see what they can order: active lines of active agreements they may use.
+        return items.filter(active=True, agreement__status=AgreementStatus.ACTIVE).filter(
             Q(agreement__beneficiary_scope="all_members") | Exists(named)
         )
     return items.none()

@@ -316,11 +316,13 @@ def test_ordering_by_price_and_by_name(login, officer, lines):
 def test_withdrawn_lines_are_hidden_unless_asked_for(login, buyer, officer, agreement, lines):
     replace = preview_of(buyer, agreement, [ROWS[0]], mode="replace")
     services.import_apply(actor=buyer, price_import=replace)
-    client = login(officer)
+    client = login(buyer)
 
     assert listed(search(client)) == ["P-001"]
     assert listed(search(client, active="withdrawn")) == ["P-002", "P-003"]
     assert listed(search(client, active="all")) == ["P-002", "P-001", "P-003"]
+    # Members only ever see what they can order.
+    assert listed(search(login(officer), active="withdrawn")) == []
 
 
 def test_the_search_is_paginated_by_twenty(login, buyer, officer, agreement):
