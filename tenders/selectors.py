@@ -146,7 +146,8 @@ def agreements_for(user) -> QuerySet[FrameworkAgreement]:
         Prefetch(
             "supplier_links",
             queryset=AgreementSupplier.objects.select_related("supplier").order_by("-active", "rank"),
-        )
+        ),
+        "beneficiaries",
     )
     if not acting.has(Perm.AGREEMENT_VIEW) or acting.organization is None:
         return agreements.none()

@@ -499,3 +499,20 @@ def test_only_member_organisations_can_be_named_beneficiaries(buyer):
     with pytest.raises(ValidationError) as error:
         services.tender_update(actor=buyer, tender=tender, beneficiaries=[observer])
     assert error.value.message_dict["beneficiaries"] == ["UVCW is not a member organisation."]
+
+
+def test_agreement_list_query_count_does_not_grow_with_agreements(buyer, supplier_org, commune):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(buyer)
+    concluded_agreement(suppliers=[supplier_org]).beneficiaries.set([commune])
+
+    with CaptureQueriesContext(connection) as first:
+        client.get("/api/v1/agreements/")
+    for _ in range(3):
+        concluded_agreement(suppliers=[supplier_org]).beneficiaries.set([commune])
+    with CaptureQueriesContext(connection) as more:
+        response = client.get("/api/v1/agreements/")
+    assert response.json()["count"] == 4
+    assert len(more) <= len(first)  # (the first request also computes who the user acts for)
