@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from catalog import search
 from catalog.models import CatalogItem, ImportMode, PriceRevisionKind
 from procurement.core import facts
 from procurement.members.forms import DateInput, WebForm
@@ -22,20 +23,7 @@ from procurement.members.forms import DateInput, WebForm
 UNIT_PRICE = {"max_digits": 16, "decimal_places": 4}
 INDICES = 3  # reference indices a revision formula may weigh
 ACTIVE_ONLY, WITHDRAWN, ALL_LINES = "active", "withdrawn", "all"
-BY_NAME, CHEAPEST, DEAREST = "name", "price", "-price"
-
-
-def cpv_prefix(text: str) -> str:
-    """The digits a CPV code starts with: ``3019`` stays ``3019``; a whole code ``30190000-4`` becomes ``3019``.
-
-    A CPV code's trailing zeros are the levels below it (division, group, class, category),
-    so a typed code means "this code and the ones under it"; a division keeps its two digits.
-    """
-    digits = "".join(character for character in text if character.isdigit())
-    if len(digits) >= 8:
-        digits = digits[:8].rstrip("0")
-        digits = digits.ljust(2, "0")
-    return digits
+NEWEST, BY_NAME, CHEAPEST, DEAREST = "newest", "name", "price", "-price"
 
 
 def by_name(items: QuerySet[CatalogItem]) -> QuerySet[CatalogItem]:
@@ -71,7 +59,13 @@ class CatalogSearchForm(WebForm):
     order = forms.ChoiceField(
         label=_("Order"),
         required=False,
-        choices=[(BY_NAME, _("Name")), (CHEAPEST, _("Price, lowest first")), (DEAREST, _("Price, highest first"))],
+        choices=[
+            ("", _("Default (by name; newest first for a search)")),
+            (BY_NAME, _("Name")),
+            (NEWEST, _("Newest first")),
+            (CHEAPEST, _("Price, lowest first")),
+            (DEAREST, _("Price, highest first")),
+        ],
     )
 
     def __init__(self, *args, agreements: QuerySet, suppliers: QuerySet, **kwargs):
@@ -98,8 +92,7 @@ class CatalogSearchForm(WebForm):
             items = items.filter(agreement=agreement)
         if supplier := self.value("supplier"):
             items = items.filter(supplier=supplier)
-        if prefix := cpv_prefix(self.value("cpv") or ""):
-            items = items.filter(cpv_code__code__startswith=prefix)
+        items = search.in_cpv(items, self.value("cpv") or "")
         if (price_min := self.value("price_min")) is not None:
             items = items.filter(unit_price__gte=price_min)
         if (price_max := self.value("price_max")) is not None:
@@ -109,7 +102,11 @@ class CatalogSearchForm(WebForm):
         lines = self.value("active") or ACTIVE_ONLY
         if lines != ALL_LINES:
             items = items.filter(active=lines == ACTIVE_ONLY)
-        order = self.value("order") or BY_NAME
+        # Sorting every match of a broad word by name reads them all: a search's results come
+        # newest first unless the reader asks for another order.
+        order = self.value("order") or (NEWEST if self.value("q") else BY_NAME)
+        if order == NEWEST:
+            return items.order_by(*search.NEWEST_FIRST)
         if order == BY_NAME:
             return by_name(items)
         return items.order_by(order.replace("price", "unit_price"), "pk")

@@ -76,6 +76,7 @@ class CatalogItem(models.Model):
             models.Index(fields=["active", "unit_price"], name="catalog_active_price"),
             models.Index(fields=["supplier_reference"], name="catalog_reference"),
             models.Index(fields=["cpv_code", "active"], name="catalog_cpv"),
+            models.Index(fields=["name_fr", "id"], name="catalog_name"),
         ]
 
     def __str__(self) -> str:

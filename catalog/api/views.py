@@ -17,6 +17,7 @@ from catalog import exports, search, selectors, services
 from catalog.api import serializers as s
 from catalog.models import CatalogItem
 from procurement.core.api.idempotency import IdempotentCreateMixin
+from procurement.core.api.pagination import CappedPagination
 from procurement.core.permissions import Perm
 from procurement.core.units import Unit
 from tenders import selectors as tender_selectors
@@ -38,19 +39,35 @@ class CatalogItemFilter(django_filters.FilterSet):
         fields = ["agreement", "supplier", "cpv", "price_min", "price_max", "vat_rate", "unit", "active", "search"]
 
     def filter_cpv(self, queryset, name, value):
-        digits = "".join(character for character in value if character.isdigit())
-        return queryset.filter(cpv_code__code__startswith=digits) if digits else queryset
+        return search.in_cpv(queryset, value)
 
     def filter_search(self, queryset, name, value):
         return search.matching(queryset, value, (translation.get_language() or "fr")[:2])
 
 
+class CatalogItemPagination(CappedPagination):
+    django_paginator_class = search.CatalogPaginator
+
+
 class CatalogItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Catalogue lines a user may order (members), sells (suppliers) or manages (IMIO)."""
+    """Catalogue lines a user may order (members), sells (suppliers) or manages (IMIO).
+
+    Lists count up to 1,000 lines (``count_exact`` says when more match). Without ``ordering``,
+    lines come by name, and the results of a ``search`` newest first: sorting every match of a
+    broad word by name would read them all.
+    """
 
     filterset_class = CatalogItemFilter
-    ordering_fields = ["unit_price", "name_fr", "supplier_reference"]
-    ordering = ["name_fr", "id"]
+    pagination_class = CatalogItemPagination
+    ordering_fields = ["unit_price", "name_fr", "supplier_reference", "id"]
+
+    @property
+    def ordering(self):
+        request = getattr(self, "request", None)
+        if request is not None and (request.query_params.get("search") or "").strip():
+            return list(search.NEWEST_FIRST)
+        return ["name_fr", "id"]
+
     permission_map = {"list": Perm.CATALOG_VIEW, "retrieve": Perm.CATALOG_VIEW, "export": Perm.CATALOG_VIEW}
 
     def initial(self, request, *args, **kwargs):

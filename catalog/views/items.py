@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from catalog import exports, selectors, services
+from catalog import exports, search, selectors, services
 from catalog.forms import CatalogSearchForm
 from catalog.models import CatalogItem
 from catalog.views.base import AgreementMixin
@@ -32,6 +32,7 @@ class CatalogSearchView(PermissionRequiredMixin, ListView):
     template_name = "catalog/search.html"
     context_object_name = "items"
     paginate_by = SEARCH_PAGE_SIZE
+    paginator_class = search.CatalogPaginator
 
     @cached_property
     def search_form(self) -> CatalogSearchForm:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from catalog import services
 from catalog.models import CatalogItem, ImportStatus, ItemPrice, PriceListImport, PriceRevision
+from catalog.search import CatalogPaginator
 from procurement.core.permissions import Role
 from tests.catalog.conftest import csv_file, xlsx
 from tests.factories import SupplierFactory, person
@@ -853,3 +854,21 @@ def test_the_navigation_shows_the_catalogue_to_those_who_may_read_it(login, offi
 
     assert link in login(officer).get(reverse("dashboard")).content.decode()
     assert link not in login(observer).get(reverse("dashboard")).content.decode()
+
+
+def test_a_search_lists_newest_first_unless_another_order_is_chosen(login, officer, buyer, agreement, lines):
+    stock(buyer, agreement, [["P-010", "Ramette A5 80 g", "C62", "2,10", "21", "", "30197630-1"]])
+    client = login(officer)
+
+    assert listed(search(client, q="ramette")) == ["P-010", "P-001"]  # added last, listed first
+    assert listed(search(client, q="ramette", order="name")) == ["P-001", "P-010"]  # A4 before A5
+    assert listed(search(client, q="ramette", order="price")) == ["P-010", "P-001"]
+    assert listed(search(client, cpv="301976")) == ["P-001", "P-010"]  # browsing without words: by name
+
+
+def test_more_matches_than_the_cap_are_announced(login, officer, lines, monkeypatch):
+    monkeypatch.setattr(CatalogPaginator, "cap", 2)
+    page = search(login(officer))
+
+    assert listed(page) == ["P-002", "P-001"]
+    assert "More than 2 lines: the first 2 are listed." in page.content.decode()
