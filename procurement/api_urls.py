@@ -15,6 +15,14 @@ from procurement.members.api.views import (
     PersonViewSet,
     TokenView,
 )
+from procurement.orders.api.views import (
+    ApprovalChainView,
+    CallOffViewSet,
+    CartViewSet,
+    CompetitionViewSet,
+    OrderViewSet,
+    SubscriptionViewSet,
+)
 from tenders.api.views import AgreementViewSet, BidViewSet, SurveyViewSet, TenderViewSet
 
 app_name = "api"
@@ -40,11 +48,17 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("catalog/items", CatalogItemViewSet, basename="catalog-item")
 router.register("catalog/imports", PriceListImportViewSet, basename="catalog-import")
 router.register("catalog/revisions", PriceRevisionViewSet, basename="catalog-revision")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("cart", CartViewSet, basename="cart")
+router.register("orders", OrderViewSet, basename="order")
+router.register("call-offs", CallOffViewSet, basename="call-off")
+router.register("competitions", CompetitionViewSet, basename="competition")
 router.register("cpv", CpvCodeViewSet, basename="cpv")
 router.register("audit", AuditEntryViewSet, basename="audit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("approval-chain/", ApprovalChainView.as_view(), name="approval-chain"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("procurement.members.urls")),
     path("", include("tenders.urls")),
     path("", include("catalog.urls")),
+    path("", include("procurement.orders.urls")),
 ]

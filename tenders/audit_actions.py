@@ -78,6 +78,7 @@ FAMILIES = {
             "agreement.expired": _("Expired"),
             "agreement.terminated": _("Terminated"),
             "agreement.expiry_alert": _("Expiry alert sent"),
+            "agreement.consumption_alert": _("Consumption alert sent"),
         },
     ),
 }

@@ -565,6 +565,9 @@ class FrameworkAgreement(models.Model):
     expiry_alerted_days = models.PositiveSmallIntegerField(
         _("last expiry alert (days before)"), null=True, blank=True, editable=False
     )
+    consumption_alerted_percent = models.PositiveSmallIntegerField(
+        _("last consumption alert (percentage of the maximum)"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("framework agreement")
@@ -576,6 +579,10 @@ class FrameworkAgreement(models.Model):
                 condition=Q(maximum_value__gte=models.F("estimated_value")), name="agreement_max_ge_est"
             ),
             models.CheckConstraint(condition=Q(consumed_value__gte=0), name="agreement_consumed_not_negative"),
+            # The ceiling guard's last line: whatever the code does, the database never overspends.
+            models.CheckConstraint(
+                condition=Q(consumed_value__lte=models.F("maximum_value")), name="agreement_consumed_within_maximum"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from catalog import models as catalog
 from procurement.core.models import AuditEntry
 from procurement.members.models import Membership, Organization, RoleAssignment, User
+from procurement.orders import models as orders
 from tenders import models as tenders
 
 
@@ -33,4 +34,13 @@ def database_state() -> dict:
         "item_prices": list(catalog.ItemPrice.objects.order_by("pk").values()),
         "imports": list(catalog.PriceListImport.objects.order_by("pk").values("pk", "status")),
         "revisions": catalog.PriceRevision.objects.count(),
+        "subscriptions": list(orders.Subscription.objects.order_by("pk").values()),
+        "approval_steps": list(orders.ApprovalStep.objects.order_by("pk").values()),
+        "cart_lines": list(orders.CartLine.objects.order_by("pk").values()),
+        "orders": list(orders.Order.objects.order_by("pk").values()),
+        "order_lines": list(orders.OrderLine.objects.order_by("pk").values()),
+        "order_counters": list(orders.OrderCounter.objects.order_by("pk").values()),
+        "approvals": list(orders.OrderApproval.objects.order_by("pk").values()),
+        "deliveries": list(orders.DeliveryLine.objects.order_by("pk").values()),
+        "call_offs": list(orders.OffPlatformCallOff.objects.order_by("pk").values()),
     }

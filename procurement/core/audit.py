@@ -105,8 +105,8 @@ def record(
         content_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
         object_id=str(target.pk),
         object_repr=object_repr(target),
-        before=redact(before, secret_fields),
-        after=redact(after, secret_fields),
+        before=redact(to_json(before), secret_fields),
+        after=redact(to_json(after), secret_fields),
         data=redact(to_json(data or {}), secret_fields),
     )
     scope_ids = {organization_id for organization_id in organizations if organization_id is not None}

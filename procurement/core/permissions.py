@@ -66,6 +66,16 @@ class Perm(StrEnum):
     CATALOG_VIEW = "catalog.view"
     CATALOG_MANAGE = "catalog.manage"
     CATALOG_PROPOSE = "catalog.propose"
+    # Orders: see them (a member its own, a supplier those sent to it, IMIO all); subscribe to
+    # agreements, fill a cart, check out, submit and cancel (officer); configure the approval
+    # chain (member administrator); approve (approver); confirm, decline, deliver (supplier);
+    # record off-platform call-offs (IMIO buyer).
+    ORDER_VIEW = "order.view"
+    ORDER_PLACE = "order.place"
+    ORDER_APPROVE = "order.approve"
+    ORDER_FULFIL = "order.fulfil"
+    ORDER_MANAGE = "order.manage"
+    APPROVAL_CONFIGURE = "approval.configure"
     # Reach beyond one's own organisation (effective only in the central purchasing body).
     PLATFORM_WIDE = "platform.wide"
 
@@ -77,6 +87,7 @@ _MEMBER_STAFF = _EVERYONE | {
     Perm.AUDIT_VIEW,
     Perm.SURVEY_VIEW,
     Perm.CATALOG_VIEW,
+    Perm.ORDER_VIEW,
 }
 _BUYING = {
     Perm.MEMBERSHIP_DECIDE,
@@ -86,6 +97,7 @@ _BUYING = {
     Perm.BID_VIEW,
     Perm.AGREEMENT_MANAGE,
     Perm.CATALOG_MANAGE,
+    Perm.ORDER_MANAGE,
 }
 
 # What each role allows wherever it is held.
@@ -96,10 +108,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.BUYER: frozenset(_MEMBER_STAFF | _BUYING),
     Role.FINANCE: frozenset(_MEMBER_STAFF),
     Role.MEMBER_ADMIN: frozenset(
-        _MEMBER_STAFF | {Perm.ORGANIZATION_EDIT_OWN, Perm.MEMBERSHIP_REQUEST, Perm.USER_MANAGE, Perm.SURVEY_DECLARE}
+        _MEMBER_STAFF
+        | {
+            Perm.ORGANIZATION_EDIT_OWN,
+            Perm.MEMBERSHIP_REQUEST,
+            Perm.USER_MANAGE,
+            Perm.SURVEY_DECLARE,
+            Perm.APPROVAL_CONFIGURE,
+        }
     ),
-    Role.MEMBER_OFFICER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_REQUEST, Perm.SURVEY_DECLARE}),
-    Role.MEMBER_APPROVER: frozenset(_MEMBER_STAFF),
+    Role.MEMBER_OFFICER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_REQUEST, Perm.SURVEY_DECLARE, Perm.ORDER_PLACE}),
+    Role.MEMBER_APPROVER: frozenset(_MEMBER_STAFF | {Perm.ORDER_APPROVE}),
     Role.SUPPLIER: frozenset(
         _EVERYONE
         | {
@@ -110,6 +129,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.BID_SUBMIT,
             Perm.CATALOG_VIEW,
             Perm.CATALOG_PROPOSE,
+            Perm.ORDER_VIEW,
+            Perm.ORDER_FULFIL,
         }
     ),
     Role.OBSERVER: frozenset(_EVERYONE | {Perm.STATISTICS_VIEW}),

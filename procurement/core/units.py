@@ -24,3 +24,7 @@ class Unit(models.TextChoices):
     CUBIC_METRE = "MTQ", _("cubic metre")
     KILOWATT_HOUR = "KWH", _("kilowatt hour")
     MEGAWATT_HOUR = "MWH", _("megawatt hour")
+
+
+# Units counted in whole numbers: nobody orders 2.5 pieces, pairs or boxes.
+COUNTED_UNITS = frozenset({Unit.ONE, Unit.PIECE, Unit.PAIR, Unit.SET, Unit.LUMP_SUM})

@@ -369,3 +369,75 @@ def send_expiry_alerts(today: datetime.date | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+# --- The ceiling: what orders consume of an agreement's maximum ---------------------------------
+
+CONSUMPTION_ALERTS = (80, 90, 100)  # % of the maximum at which the buyers hear of it, once each
+
+
+def agreement_locked(agreement_id: int) -> FrameworkAgreement:
+    """The agreement's row, locked until the end of the transaction: consumption is read and written under it."""
+    return FrameworkAgreement.objects.select_for_update().get(pk=agreement_id)
+
+
+def agreement_consume(*, agreement: FrameworkAgreement, amount: Decimal, actor, what: str) -> None:
+    """Consume ``amount`` excl. VAT of the agreement's remaining value, or refuse saying what remains.
+
+    The caller holds the row lock (:func:`agreement_locked`) in its transaction, so two
+    approvals racing for the last euros are served one after the other; the table's check
+    constraint (consumed ≤ maximum) would stop an overspend that slipped past anyway.
+    """
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise DomainError(
+            _("The agreement %(agreement)s is %(status)s: it accepts no new orders.")
+            % {"agreement": agreement.reference, "status": agreement.get_status_display()},
+            code="agreement_not_active",
+        )
+    if amount > agreement.remaining_value:
+        raise DomainError(
+            _(
+                "%(what)s (%(amount)s € excl. VAT) does not fit in what remains of the agreement "
+                "%(agreement)s: %(remaining)s € excl. VAT."
+            )
+            % {
+                "what": what,
+                "amount": amount,
+                "agreement": agreement.reference,
+                "remaining": agreement.remaining_value,
+            },
+            code="ceiling_exceeded",
+        )
+    agreement.consumed_value += amount
+    agreement.save(update_fields=["consumed_value"])
+    _refresh_exhaustion(agreement, actor=actor)
+    _alert_consumption(agreement)
+
+
+def agreement_release(*, agreement: FrameworkAgreement, amount: Decimal, actor) -> None:
+    """Give ``amount`` back to the agreement (a cancelled order, an undelivered remainder…); under the lock."""
+    if amount <= 0:
+        return
+    agreement.consumed_value = max(agreement.consumed_value - amount, Decimal("0.00"))
+    agreement.save(update_fields=["consumed_value"])
+    _refresh_exhaustion(agreement, actor=actor)
+
+
+def _alert_consumption(agreement: FrameworkAgreement) -> None:
+    percent = agreement.consumed_value * 100 / agreement.maximum_value
+    reached = max((level for level in CONSUMPTION_ALERTS if percent >= level), default=None)
+    if reached is None or (agreement.consumption_alerted_percent or 0) >= reached:
+        return
+    agreement.consumption_alerted_percent = reached
+    agreement.save(update_fields=["consumption_alerted_percent"])
+    audit.record(
+        actor=None,
+        action="agreement.consumption_alert",
+        target=agreement,
+        data={"percent": reached, "consumed": agreement.consumed_value, "maximum": agreement.maximum_value},
+    )
+    send_after_commit(
+        template="tenders/email/agreement_consumption",
+        context={"agreement": agreement, "percent": reached},
+        recipients=buyer_emails(),
+    )

@@ -27,6 +27,15 @@ class TenderWorld:
 
 
 @dataclass
+class OrderWorld:
+    """Member B (active) subscribed to the supplier role's agreement: a draft order and one sent to the supplier."""
+
+    draft: object
+    sent: object
+    approver_b: User
+
+
+@dataclass
 class CatalogWorld:
     own_line: object
     other_line: object
@@ -67,6 +76,20 @@ class World:
             other_line=tenders.other_agreement.catalog_items.get(),
             other_import=pending,
         )
+
+    @functools.cached_property
+    def orders(self) -> OrderWorld:
+        from procurement.orders import services
+        from tests.factories.orders import placed, subscribe
+
+        line = self.catalog.own_line
+        subscribe(self.member_b, self.tenders.own_agreement)
+        approver_b = person(self.member_b, Role.MEMBER_APPROVER, username="approver_b")
+        sent = placed(self.officer_b, {line: 10})
+        services.order_submit(actor=self.officer_b, order=sent)
+        services.order_approve(actor=approver_b, order=sent)
+        services.order_send(actor=self.officer_b, order=sent)
+        return OrderWorld(draft=placed(self.officer_b, {line: 2}), sent=sent, approver_b=approver_b)
 
     @functools.cached_property
     def tenders(self) -> TenderWorld:

@@ -323,6 +323,99 @@ CASES = {
         ),
         expect(403, buyer=201),
     ),
+    # Orders: a member's own (member B's here: member A's roles get 404), the supplier those sent to it.
+    "order list": (lambda w: ("get", "/api/v1/orders/", None), expect(200, observer=403)),
+    "another member's order sent to the supplier": (
+        lambda w: ("get", f"/api/v1/orders/{w.orders.sent.pk}/", None),
+        expect(404, **for_roles(IMIO, 200), supplier=200),
+    ),
+    "another member's draft order": (
+        lambda w: ("get", f"/api/v1/orders/{w.orders.draft.pk}/", None),
+        expect(404, **for_roles(IMIO, 200)),
+    ),
+    "submit another member's draft": (
+        lambda w: ("post", f"/api/v1/orders/{w.orders.draft.pk}/submit/", {}),
+        expect(404, **for_roles(IMIO, 403)),
+    ),
+    "approve another member's order": (
+        lambda w: ("post", f"/api/v1/orders/{w.orders.draft.pk}/approve/", {}),
+        expect(404, **for_roles(IMIO, 403)),
+    ),
+    "confirm an order sent to the supplier": (
+        lambda w: ("post", f"/api/v1/orders/{w.orders.sent.pk}/confirm/", {}),
+        expect(404, **for_roles(IMIO, 403), supplier=200),
+    ),
+    "cancel another member's order": (
+        lambda w: ("post", f"/api/v1/orders/{w.orders.sent.pk}/cancel/", {"reason": "Non"}),
+        expect(404, **for_roles(IMIO, 403), supplier=403),
+    ),
+    "purchase order PDF": (
+        lambda w: ("get", f"/api/v1/orders/{w.orders.sent.pk}/pdf/", None),
+        expect(404, **for_roles(IMIO, 200), supplier=200),
+    ),
+    "own cart": (lambda w: ("get", "/api/v1/cart/", None), expect(403, member_officer=200)),
+    "add to the cart without an active membership": (
+        lambda w: ("post", "/api/v1/cart/lines/", {"item": w.catalog.own_line.pk, "quantity": "1"}),
+        expect(403, member_officer=409),
+    ),
+    "check out without an active membership": (
+        lambda w: (
+            "post",
+            "/api/v1/cart/checkout/",
+            {"budget_article": "104/742-53", "delivery_address": "Rue 1", "contact_name": "Claire"},
+        ),
+        expect(403, member_officer=409),
+    ),
+    "subscriptions": (lambda w: ("get", "/api/v1/subscriptions/", None), expect(200, observer=403)),
+    "subscribe without an active membership": (
+        lambda w: (
+            "post",
+            "/api/v1/subscriptions/",
+            {"agreement": w.tenders.own_agreement.pk, "estimated_value": "1000"},
+        ),
+        expect(403, member_officer=409),
+    ),
+    "approval chain": (lambda w: ("get", "/api/v1/approval-chain/", None), expect(200, observer=403)),
+    "configure the approval chain": (
+        lambda w: ("put", "/api/v1/approval-chain/", {"steps": [{"name": "Décision du collège", "kind": "decision"}]}),
+        expect(403, member_admin=200),
+    ),
+    "mini-competitions": (lambda w: ("get", "/api/v1/competitions/", None), expect(200, observer=403)),
+    "open a mini-competition under a catalogue agreement": (
+        lambda w: (
+            "post",
+            "/api/v1/competitions/",
+            {
+                "agreement": w.tenders.own_agreement.pk,
+                "member": w.member_b.pk,
+                "title": "Chaises",
+                "description": "Chaises",
+                "deadline": "2099-01-01T12:00:00Z",
+                "lines": [{"description": "Chaise", "quantity": "4"}],
+                "budget_article": "104/742-53",
+                "delivery_address": "Rue 1",
+                "contact_name": "Claire",
+            },
+        ),
+        expect(403, buyer=409, member_officer=409),
+    ),
+    "off-platform call-offs": (lambda w: ("get", "/api/v1/call-offs/", None), expect(200, observer=403)),
+    "record an off-platform call-off": (
+        lambda w: (
+            "post",
+            "/api/v1/call-offs/",
+            {
+                "agreement": w.tenders.own_agreement.pk,
+                "member": w.member_b.pk,
+                "supplier": w.supplier.pk,
+                "reference": "CMD-118",
+                "ordered_on": w.tenders.own_agreement.start_date.isoformat(),
+                "amount_excl_vat": "1250.00",
+                "source": "supplier",
+            },
+        ),
+        expect(403, buyer=201),
+    ),
 }
 
 

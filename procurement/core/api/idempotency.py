@@ -56,17 +56,19 @@ class IdempotentCreateMixin:
     serializer's representation with 201, and a replay is marked ``Idempotent-Replayed: true``.
     """
 
-    def idempotent(self, request, perform, *, status_code: int = status.HTTP_201_CREATED) -> Response:
+    def idempotent(
+        self, request, perform, *, status_code: int = status.HTTP_201_CREATED, many: bool | None = None
+    ) -> Response:
         key = request.headers.get(HEADER, "").strip()
         if not key:
-            return self._idempotent_response(perform(), status_code)
+            return self._idempotent_response(perform(), status_code, many=many)
         if len(key) > MAX_KEY_LENGTH:
             raise ValidationError({HEADER: _("At most %(count)s characters.") % {"count": MAX_KEY_LENGTH}})
         scope = f"{self.basename}.{self.action}"
         fingerprint = _fingerprint(request)
         record = self._record(request.user, scope, key)
         if record is not None:
-            return self._replay(record, fingerprint)
+            return self._replay(record, fingerprint, many=many)
         try:
             with transaction.atomic():
                 # Claim the key first: a concurrent request with the same key waits here on the
@@ -87,22 +89,22 @@ class IdempotentCreateMixin:
                 claim.object_ids = [obj.pk for obj in objects]
                 claim.save(update_fields=["content_type", "object_ids"])
         except _SameKeyRace:
-            return self._replay(self._record(request.user, scope, key), fingerprint)
-        return self._idempotent_response(created, status_code)
+            return self._replay(self._record(request.user, scope, key), fingerprint, many=many)
+        return self._idempotent_response(created, status_code, many=many)
 
     def _record(self, user, scope, key) -> IdempotencyRecord | None:
         return IdempotencyRecord.objects.filter(
             user=user, scope=scope, key=key, created_at__gte=timezone.now() - IDEMPOTENCY_TTL
         ).first()
 
-    def _idempotent_response(self, created, status_code: int, *, replayed: bool = False) -> Response:
-        many = isinstance(created, list)
+    def _idempotent_response(self, created, status_code: int, *, replayed: bool = False, many=None) -> Response:
+        many = isinstance(created, list) if many is None else many
         response = Response(self.get_serializer(created, many=many).data, status=status_code)
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
 
-    def _replay(self, record: IdempotencyRecord, fingerprint: str) -> Response:
+    def _replay(self, record: IdempotencyRecord, fingerprint: str, *, many: bool | None = None) -> Response:
         if record.fingerprint != fingerprint:
             return Response(
                 {
@@ -114,8 +116,10 @@ class IdempotentCreateMixin:
         model = record.content_type.model_class() if record.content_type else None
         objects = list(model._default_manager.filter(pk__in=record.object_ids)) if model else []
         objects.sort(key=lambda obj: record.object_ids.index(obj.pk))
-        created = objects[0] if len(record.object_ids) == 1 and objects else objects
-        return self._idempotent_response(created, record.status_code, replayed=True)
+        if many is None:
+            many = not (len(record.object_ids) == 1 and objects)
+        created = objects if many else objects[0]
+        return self._idempotent_response(created, record.status_code, replayed=True, many=many)
 
 
 def purge_expired(now=None) -> int:

@@ -1,0 +1,75 @@
+"""Every write of the ordering side; views and serializers call these, nothing else."""
+
+from procurement.orders.services.call_offs import call_off_cancel, call_off_record
+from procurement.orders.services.carts import cart_add, cart_remove_line, cart_update_line
+from procurement.orders.services.chains import approval_chain_set, chain_for
+from procurement.orders.services.competitions import (
+    QuoteSealed,
+    competition_award,
+    competition_cancel,
+    competition_close,
+    competition_create,
+    competition_publish,
+    open_quote,
+    quote_submit,
+    quote_withdraw,
+)
+from procurement.orders.services.orders import (
+    ORDER_STATES,
+    cart_checkout,
+    next_in_cascade,
+    next_step,
+    order_approve,
+    order_cancel,
+    order_close,
+    order_confirm,
+    order_decline,
+    order_deliver,
+    order_readdress,
+    order_reject,
+    order_send,
+    order_submit,
+)
+from procurement.orders.services.subscriptions import (
+    estimate_from_survey,
+    subscription_create,
+    subscription_end,
+    subscription_update,
+)
+
+__all__ = [
+    "ORDER_STATES",
+    "QuoteSealed",
+    "approval_chain_set",
+    "call_off_cancel",
+    "call_off_record",
+    "cart_add",
+    "cart_checkout",
+    "cart_remove_line",
+    "cart_update_line",
+    "chain_for",
+    "competition_award",
+    "competition_cancel",
+    "competition_close",
+    "competition_create",
+    "competition_publish",
+    "estimate_from_survey",
+    "next_in_cascade",
+    "next_step",
+    "open_quote",
+    "order_approve",
+    "order_cancel",
+    "order_close",
+    "order_confirm",
+    "order_decline",
+    "order_deliver",
+    "order_readdress",
+    "order_reject",
+    "order_send",
+    "order_submit",
+    "quote_submit",
+    "quote_withdraw",
+    "subscription_create",
+    "subscription_end",
+    "subscription_update",
+]
