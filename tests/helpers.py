@@ -43,4 +43,11 @@ def database_state() -> dict:
         "approvals": list(orders.OrderApproval.objects.order_by("pk").values()),
         "deliveries": list(orders.DeliveryLine.objects.order_by("pk").values()),
         "call_offs": list(orders.OffPlatformCallOff.objects.order_by("pk").values()),
+        "competitions": list(orders.Competition.objects.order_by("pk").values()),
+        "competition_lines": list(orders.CompetitionLine.objects.order_by("pk").values()),
+        "quotes": list(
+            orders.Quote.objects.order_by("pk").values(
+                "pk", "status", "receipt_digest", "total_excl_vat", "quality_points"
+            )
+        ),
     }

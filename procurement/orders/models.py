@@ -471,10 +471,9 @@ class Competition(models.Model):
 
     @property
     def quotes_sealed(self) -> bool:
-        """Quotes open at the deadline, and not before."""
-        return self.status in (CompetitionStatus.DRAFT, CompetitionStatus.PUBLISHED) and (
-            self.status == CompetitionStatus.DRAFT or timezone.now() < self.deadline
-        )
+        """Quotes open when the organiser opens them after the deadline, and never otherwise (a
+        competition cancelled before that keeps them sealed)."""
+        return self.closed_at is None
 
 
 class CompetitionLine(models.Model):

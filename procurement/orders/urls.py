@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement.orders.views import actions, call_offs, cart, chains, orders, subscriptions
+from procurement.orders.views import actions, call_offs, cart, chains, competitions, orders, subscriptions
 
 subscription_patterns = [
     path("subscriptions/", subscriptions.SubscriptionsView.as_view(), name="subscriptions"),
@@ -42,10 +42,27 @@ order_patterns = [
     path("orders/<int:pk>/cancel/", actions.OrderCancelView.as_view(), name="order_cancel"),
 ]
 
+competition_patterns = [
+    path("competitions/", competitions.CompetitionListView.as_view(), name="competitions"),
+    path("competitions/new/", competitions.CompetitionCreateView.as_view(), name="competition_create"),
+    path("competitions/<int:pk>/", competitions.CompetitionDetailView.as_view(), name="competition_detail"),
+    path("competitions/<int:pk>/publish/", competitions.CompetitionPublishView.as_view(), name="competition_publish"),
+    path("competitions/<int:pk>/close/", competitions.CompetitionCloseView.as_view(), name="competition_close"),
+    path("competitions/<int:pk>/award/", competitions.CompetitionAwardView.as_view(), name="competition_award"),
+    path("competitions/<int:pk>/cancel/", competitions.CompetitionCancelView.as_view(), name="competition_cancel"),
+    path("competitions/<int:pk>/quote/", competitions.QuoteSubmitView.as_view(), name="competition_quote"),
+    path(
+        "competitions/<int:pk>/quote/withdraw/",
+        competitions.QuoteWithdrawView.as_view(),
+        name="competition_quote_withdraw",
+    ),
+]
+
 urlpatterns = [
     *subscription_patterns,
     *cart_patterns,
     *order_patterns,
+    *competition_patterns,
     path("approval-chain/", chains.ApprovalChainView.as_view(), name="approval_chain"),
     path("call-offs/", call_offs.CallOffListView.as_view(), name="call_offs"),
     path("call-offs/new/", call_offs.CallOffRecordView.as_view(), name="call_off_record"),

@@ -195,18 +195,24 @@ def test_only_an_agreement_that_reopens_competition_takes_one(officer, member, a
 
 
 def test_the_deadline_leaves_the_suppliers_a_day(officer, member, reopening):
-    draft = services.competition_create(
-        actor=officer,
-        agreement=reopening,
-        member=member,
-        title="Urgent",
-        description="Chaises",
-        deadline=timezone.now() + datetime.timedelta(hours=3),
-        lines=[{"description": "Chaise", "quantity": "2"}],
-        **{key: DELIVERY[key] for key in ("budget_article", "delivery_address", "contact_name")},
-    )
+    def draft(hours):
+        return services.competition_create(
+            actor=officer,
+            agreement=reopening,
+            member=member,
+            title="Urgent",
+            description="Chaises",
+            deadline=timezone.now() + datetime.timedelta(hours=hours),
+            lines=[{"description": "Chaise", "quantity": "2"}],
+            **{key: DELIVERY[key] for key in ("budget_article", "delivery_address", "contact_name")},
+        )
+
     with pytest.raises(ValidationError) as refused:
-        services.competition_publish(actor=officer, competition=draft)
+        draft(3)
+    assert refused.value.message_dict == {"deadline": ["Give the suppliers at least 24 hours to quote."]}
+    prepared = draft(30)
+    with clock(prepared.deadline - datetime.timedelta(hours=12)), pytest.raises(ValidationError) as refused:
+        services.competition_publish(actor=officer, competition=prepared)  # published too late
     assert refused.value.message_dict == {"deadline": ["Give the suppliers at least 24 hours to quote."]}
 
 
@@ -255,3 +261,21 @@ def test_the_competition_journey_through_the_api(officer, member, reopening, sup
         "1198.80",
         "draft",
     )
+
+
+def test_a_competition_cancelled_before_its_deadline_keeps_its_quotes_sealed(
+    officer, buyer, competition, suppliers, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    (_first, first_user), *_rest = suppliers
+    services.quote_submit(actor=first_user, competition=competition, prices=prices(competition, "310", "45.5"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.competition_cancel(actor=officer, competition=competition, reason="Besoin abandonné")
+
+    url = f"/api/v1/competitions/{competition.pk}/quotes/"
+    assert client_for(officer).get(url).json() == []
+    assert client_for(buyer).get(url).json() == []
+    assert [m.subject for m in mail.outbox if first_user.email in m.to] == [
+        "Mini-competition cancelled: Mobilier de la salle du conseil"
+    ]

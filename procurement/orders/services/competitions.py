@@ -164,6 +164,8 @@ def competition_create(
         errors["contact_name"] = _("Give the person the suppliers can contact.")
     if errors:
         raise ValidationError(errors)
+    if deadline < timezone.now() + MIN_OPEN:
+        raise ValidationError({"deadline": _("Give the suppliers at least 24 hours to quote.")})
     article = clean_budget_article(budget_article)
     competition_lines = _clean_lines(lines)
     competition = Competition.objects.create(
@@ -242,6 +244,15 @@ def competition_cancel(*, actor, competition: Competition, reason: str) -> Compe
         data={"reason": reason},
         organizations=[competition.member_id],
     )
+    if before != C.DRAFT:  # the suppliers were invited: they hear of it
+        suppliers = AgreementSupplier.objects.filter(agreement=competition.agreement, active=True).values_list(
+            "supplier_id", flat=True
+        )
+        send_after_commit(
+            template="orders/email/competition_cancelled",
+            context={"competition": competition, "reason": reason},
+            recipients=sorted({email for supplier_id in suppliers for email in supplier_people_of(supplier_id)}),
+        )
     return competition
 
 
