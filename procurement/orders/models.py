@@ -548,3 +548,65 @@ class Quote(models.Model):
         if self.price_points is None:
             return None
         return self.price_points + (self.quality_points or 0)
+
+
+class SpendRollup(models.Model):
+    """What orders count for, summed per month (of approval), member, agreement and supplier.
+
+    Maintained by the ordering services in the same transaction as each transition
+    (``procurement.orders.rollups``), so that reports read a few thousand rows instead of
+    millions of order lines. ``net``, ``vat`` and ``gross`` are the orders' counted amounts
+    (see ``rollups.counted``); ``off_platform`` the call-offs reported to IMIO.
+    """
+
+    month = models.DateField(_("month"))
+    member = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="+")
+    agreement = models.ForeignKey("tenders.FrameworkAgreement", on_delete=models.CASCADE, related_name="+")
+    supplier = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="+")
+    orders = models.IntegerField(_("orders"), default=0)
+    net = AmountField(_("excl. VAT"), default=ZERO)
+    vat = AmountField(_("VAT"), default=ZERO)
+    gross = AmountField(_("incl. VAT"), default=ZERO)
+    off_platform = AmountField(_("off-platform call-offs excl. VAT"), default=ZERO)
+
+    class Meta:
+        verbose_name = _("spend rollup")
+        verbose_name_plural = _("spend rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "member", "agreement", "supplier"], name="spend_rollup_key")
+        ]
+        indexes = [
+            models.Index(fields=["agreement", "month"], name="spend_rollup_agreement"),
+            models.Index(fields=["member", "month"], name="spend_rollup_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.member_id}/{self.agreement_id}/{self.supplier_id}"
+
+
+class CpvSpendRollup(models.Model):
+    """Order lines' counted amounts excl. VAT per month, member, agreement, supplier and CPV division.
+
+    VAT is computed per order and rate (EN 16931), not per line: it has no share per division,
+    so this table holds the net amount only.
+    """
+
+    month = models.DateField(_("month"))
+    member = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="+")
+    agreement = models.ForeignKey("tenders.FrameworkAgreement", on_delete=models.CASCADE, related_name="+")
+    supplier = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="+")
+    cpv_division = models.CharField(_("CPV division"), max_length=2, blank=True)
+    net = AmountField(_("excl. VAT"), default=ZERO)
+
+    class Meta:
+        verbose_name = _("spend rollup by CPV division")
+        verbose_name_plural = _("spend rollups by CPV division")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "member", "agreement", "supplier", "cpv_division"], name="cpv_rollup_key"
+            )
+        ]
+        indexes = [models.Index(fields=["cpv_division", "month"], name="cpv_rollup_division")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.cpv_division}"

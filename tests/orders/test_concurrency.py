@@ -8,7 +8,7 @@ import pytest
 
 from procurement.core.errors import DomainError
 from procurement.core.permissions import Role
-from procurement.orders import services
+from procurement.orders import rollups, services
 from procurement.orders.models import Order, OrderStatus
 from tenders.models import AgreementStatus, FrameworkAgreement
 from tests.api.conftest import client_for
@@ -55,6 +55,7 @@ def test_approvals_racing_for_the_last_euros_never_overspend(shop):
     assert agreement.consumed_value == D("900.00")
     assert agreement.consumed_value == sum(o.consumed for o in Order.objects.filter(status=OrderStatus.APPROVED))
     assert Order.objects.filter(status=OrderStatus.SUBMITTED).count() == 4
+    assert rollups.differences() == []  # the rollup row, updated by every racing approval, adds up
 
 
 def test_the_last_euros_go_to_exactly_one_and_exhaust_the_agreement(shop):

@@ -13,7 +13,7 @@ from procurement.core.money import line_amount
 from procurement.core.permissions import Role
 from procurement.members.demo import load_demo_data
 from procurement.members.models import User
-from procurement.orders import services
+from procurement.orders import rollups, services
 from procurement.orders.demo import L1, L2, load_demo_orders
 from procurement.orders.models import (
     ApprovalStep,
@@ -117,6 +117,7 @@ def test_demo_orders_pass_through_every_state_and_load_once(settings):
     check_every_state(created)
     check_consumption()
     check_approval_chains()
+    assert rollups.differences() == []  # the services kept the rollups as the demo's orders moved
     before = counts()
     consumed = dict(FrameworkAgreement.objects.values_list("reference", "consumed_value"))
     assert set(load_demo_orders().values()) == {0}

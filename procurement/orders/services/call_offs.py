@@ -19,6 +19,7 @@ from procurement.core.errors import DomainError
 from procurement.core.money import quantize
 from procurement.core.permissions import Perm
 from procurement.members.models import MEMBER_KINDS, Organization
+from procurement.orders import rollups
 from procurement.orders.models import CallOffSource, OffPlatformCallOff
 from tenders.models import AgreementSupplier, FrameworkAgreement
 from tenders.services._common import check_central_body
@@ -67,33 +68,35 @@ def call_off_record(
             errors["amount_excl_vat"] = _("The amount must be above zero.")
     if errors:
         raise ValidationError(errors)
-    locked = agreement_locked(agreement.pk)
-    agreement_consume(
-        agreement=locked,
-        amount=amount,
-        actor=actor,
-        what=_("The off-platform order %(reference)s") % {"reference": reference},
-    )
-    call_off = OffPlatformCallOff(
-        agreement=agreement,
-        member=member,
-        supplier=supplier,
-        reference=reference[:100],
-        ordered_on=ordered_on,
-        amount_excl_vat=amount,
-        source=source,
-        note=(note or "").strip(),
-        recorded_by=actor,
-    )
-    try:
-        with transaction.atomic():
-            call_off.save()
-    except IntegrityError:
-        raise DomainError(
-            _("The order %(reference)s of %(member)s is recorded already.")
-            % {"reference": reference, "member": member},
-            code="call_off_exists",
-        ) from None
+    with rollups.tracking_call_off(None) as recorded:
+        locked = agreement_locked(agreement.pk)
+        agreement_consume(
+            agreement=locked,
+            amount=amount,
+            actor=actor,
+            what=_("The off-platform order %(reference)s") % {"reference": reference},
+        )
+        call_off = OffPlatformCallOff(
+            agreement=agreement,
+            member=member,
+            supplier=supplier,
+            reference=reference[:100],
+            ordered_on=ordered_on,
+            amount_excl_vat=amount,
+            source=source,
+            note=(note or "").strip(),
+            recorded_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                call_off.save()
+        except IntegrityError:
+            raise DomainError(
+                _("The order %(reference)s of %(member)s is recorded already.")
+                % {"reference": reference, "member": member},
+                code="call_off_exists",
+            ) from None
+        recorded.append(call_off)
     audit.record(
         actor=actor,
         action="call_off.recorded",
@@ -114,9 +117,12 @@ def call_off_cancel(*, actor, call_off: OffPlatformCallOff, reason: str) -> OffP
     call_off = OffPlatformCallOff.objects.select_for_update().get(pk=call_off.pk)
     if call_off.cancelled:
         raise DomainError(_("This call-off is cancelled already."), code="call_off_cancelled")
-    agreement_release(agreement=agreement_locked(call_off.agreement_id), amount=call_off.amount_excl_vat, actor=actor)
-    call_off.cancelled, call_off.cancel_reason = True, reason
-    call_off.save(update_fields=["cancelled", "cancel_reason"])
+    with rollups.tracking_call_off(call_off):
+        agreement_release(
+            agreement=agreement_locked(call_off.agreement_id), amount=call_off.amount_excl_vat, actor=actor
+        )
+        call_off.cancelled, call_off.cancel_reason = True, reason
+        call_off.save(update_fields=["cancelled", "cancel_reason"])
     audit.record(
         actor=actor,
         action="call_off.cancelled",

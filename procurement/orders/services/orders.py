@@ -34,6 +34,7 @@ from procurement.core.mail import send_after_commit
 from procurement.core.money import line_amount, vat_breakdown
 from procurement.core.permissions import Perm
 from procurement.core.transitions import StateMachine
+from procurement.orders import rollups
 from procurement.orders.models import (
     Cart,
     CartLine,
@@ -364,23 +365,24 @@ def order_approve(
         )
         _tell(order, "step_approved", approvers_of(order.member_id))
         return order
-    _apply(
-        order,
-        to=S.APPROVED,
-        actor=actor,
-        verb="approved",
-        changes={"approved_at": timezone.now(), "consumed": order.total_excl_vat},
-        data={"step": step["name"], "reference": decision_reference, "consumed": order.total_excl_vat},
-    )
-    _tell(order, "approved", _creator_and_officers(order))
-    # The agreement's row is locked last, just before the commit: approvals of other orders
-    # under the same agreement wait only for this consumption, not for the checks above.
-    agreement_consume(
-        agreement=agreement_locked(order.agreement_id),
-        amount=order.total_excl_vat,
-        actor=actor,
-        what=_("Order %(number)s") % {"number": order.number},
-    )
+    with rollups.tracking(order):
+        _apply(
+            order,
+            to=S.APPROVED,
+            actor=actor,
+            verb="approved",
+            changes={"approved_at": timezone.now(), "consumed": order.total_excl_vat},
+            data={"step": step["name"], "reference": decision_reference, "consumed": order.total_excl_vat},
+        )
+        _tell(order, "approved", _creator_and_officers(order))
+        # The agreement's row is locked last, just before the commit (the rollups after it):
+        # approvals of other orders under the same agreement wait only for this consumption.
+        agreement_consume(
+            agreement=agreement_locked(order.agreement_id),
+            amount=order.total_excl_vat,
+            actor=actor,
+            what=_("Order %(number)s") % {"number": order.number},
+        )
     return order
 
 
@@ -532,47 +534,48 @@ def order_readdress(*, actor, order: Order, items: dict[int, CatalogItem] | None
                 % {"references": ", ".join(missing)}
             }
         )
-    OrderLine.objects.bulk_update(
-        lines,
-        [
-            "item",
-            "supplier_reference",
-            "name",
-            "unit",
-            "unit_price",
-            "list_price",
-            "vat_rate",
-            "cpv_code",
-            "amount_excl_vat",
-        ],
-    )
-    totals = _totals(lines)
-    agreement = agreement_locked(order.agreement_id)
-    difference = totals["total_excl_vat"] - order.consumed
-    if difference > 0:
-        agreement_consume(
-            agreement=agreement,
-            amount=difference,
-            actor=actor,
-            what=_("The difference of order %(number)s at the next supplier's prices") % {"number": order.number},
+    with rollups.tracking(order):
+        OrderLine.objects.bulk_update(
+            lines,
+            [
+                "item",
+                "supplier_reference",
+                "name",
+                "unit",
+                "unit_price",
+                "list_price",
+                "vat_rate",
+                "cpv_code",
+                "amount_excl_vat",
+            ],
         )
-    elif difference < 0:
-        agreement_release(agreement=agreement, amount=-difference, actor=actor)
-    previous = order.supplier_id
-    _apply(
-        order,
-        to=S.SENT,
-        actor=actor,
-        verb="readdressed",
-        changes={
-            "supplier_id": following.supplier_id,
-            "consumed": totals["total_excl_vat"],
-            "sent_at": timezone.now(),
-            "status_reason": "",
-            **totals,
-        },
-        data={"from_supplier": previous, "to_supplier": following.supplier_id, "rank": following.rank},
-    )
+        totals = _totals(lines)
+        agreement = agreement_locked(order.agreement_id)
+        difference = totals["total_excl_vat"] - order.consumed
+        if difference > 0:
+            agreement_consume(
+                agreement=agreement,
+                amount=difference,
+                actor=actor,
+                what=_("The difference of order %(number)s at the next supplier's prices") % {"number": order.number},
+            )
+        elif difference < 0:
+            agreement_release(agreement=agreement, amount=-difference, actor=actor)
+        previous = order.supplier_id
+        _apply(
+            order,
+            to=S.SENT,
+            actor=actor,
+            verb="readdressed",
+            changes={
+                "supplier_id": following.supplier_id,
+                "consumed": totals["total_excl_vat"],
+                "sent_at": timezone.now(),
+                "status_reason": "",
+                **totals,
+            },
+            data={"from_supplier": previous, "to_supplier": following.supplier_id, "rank": following.rank},
+        )
     from procurement.orders import documents
 
     _store_document(order, documents.order_pdf(order))
@@ -679,21 +682,22 @@ def order_close(*, actor, order: Order, reason: str = "") -> Order:
     order = _locked(order)
     ORDER_STATES.check(order, S.CLOSED)
     reason = (reason or "").strip()
-    delivered = _delivered_amount(order.lines.all())
-    released = Decimal("0.00")
-    if order.status == S.PARTIALLY_DELIVERED:
-        if not reason:
-            raise ValidationError({"reason": _("Say why the rest will not be delivered.")})
-        released = max(order.consumed - delivered, Decimal("0.00"))
-        agreement_release(agreement=agreement_locked(order.agreement_id), amount=released, actor=actor)
-    _apply(
-        order,
-        to=S.CLOSED,
-        actor=actor,
-        verb="closed",
-        changes={"closed_at": timezone.now(), "consumed": order.consumed - released, "status_reason": reason},
-        data={"delivered_excl_vat": delivered, "released": released},
-    )
+    with rollups.tracking(order):
+        delivered = _delivered_amount(order.lines.all())
+        released = Decimal("0.00")
+        if order.status == S.PARTIALLY_DELIVERED:
+            if not reason:
+                raise ValidationError({"reason": _("Say why the rest will not be delivered.")})
+            released = max(order.consumed - delivered, Decimal("0.00"))
+            agreement_release(agreement=agreement_locked(order.agreement_id), amount=released, actor=actor)
+        _apply(
+            order,
+            to=S.CLOSED,
+            actor=actor,
+            verb="closed",
+            changes={"closed_at": timezone.now(), "consumed": order.consumed - released, "status_reason": reason},
+            data={"delivered_excl_vat": delivered, "released": released},
+        )
     _tell(order, "closed", supplier_people_of(order.supplier_id) if released else [], reason)
     return order
 
@@ -715,17 +719,18 @@ def order_cancel(*, actor, order: Order, reason: str) -> Order:
             % {"number": order.number, "status": order.get_status_display()},
             code="not_cancellable",
         )
-    released = order.consumed
-    was_with_supplier = order.status in (S.SENT, S.CONFIRMED, S.DECLINED)
-    _release_all(order, actor)
-    _apply(
-        order,
-        to=S.CANCELLED,
-        actor=actor,
-        verb="cancelled",
-        changes={"consumed": Decimal("0.00"), "status_reason": reason},
-        data={"released": released, "reason": reason},
-    )
+    with rollups.tracking(order):
+        released = order.consumed
+        was_with_supplier = order.status in (S.SENT, S.CONFIRMED, S.DECLINED)
+        _release_all(order, actor)
+        _apply(
+            order,
+            to=S.CANCELLED,
+            actor=actor,
+            verb="cancelled",
+            changes={"consumed": Decimal("0.00"), "status_reason": reason},
+            data={"released": released, "reason": reason},
+        )
     recipients = set(_creator_and_officers(order))
     if was_with_supplier:
         recipients |= set(supplier_people_of(order.supplier_id))
