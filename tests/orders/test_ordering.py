@@ -485,3 +485,15 @@ def test_orders_are_never_deleted(officer, items, subscription):
     order = placed(officer, {items["paper"]: 1})
     with pytest.raises(ProtectedError):  # its lines (and approvals, deliveries) protect it
         order.delete()
+
+
+def test_checkout_freezes_a_price_scheduled_for_today(officer, items, subscription):
+    from django.utils import timezone
+
+    from catalog.models import ItemPrice
+
+    paper = items["paper"]
+    ItemPrice.objects.create(item=paper, unit_price=D("3.5000"), effective_from=timezone.localdate(), applied=False)
+    order = placed(officer, {paper: 10})  # the periodic task has not run yet: checkout applies the due price
+    assert order.lines.get().unit_price == D("3.5000")
+    assert order.total_excl_vat == D("35.00")

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog import services as catalog_services
 from catalog.models import CatalogItem
 from catalog.price_lists import normalise
 from procurement.core import audit
@@ -174,6 +175,7 @@ def cart_checkout(
     """The cart becomes one draft order per agreement and supplier; each line frozen as it is bought now."""
     member = member_acted_for(actor, Perm.ORDER_PLACE)
     check_membership_active(member)
+    catalog_services.apply_due_prices()  # a price scheduled for today is the price lines freeze at
     cart = Cart.objects.select_for_update().filter(user=actor, organization=member).first()
     lines = (
         list(
