@@ -257,10 +257,9 @@ class OrderDetailSerializer(OrderSerializer):
         ]
 
     def get_next_step(self, order) -> dict | None:
-        if order.status != "submitted":
-            return None
-        decided = {approval.position for approval in order.approvals.all()}
-        return next((step for step in order.approval_chain if step["position"] not in decided), None)
+        from procurement.orders.services import next_step
+
+        return next_step(order)
 
 
 class DecisionInputSerializer(serializers.Serializer):

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from procurement.core.errors import DomainError
 from procurement.core.permissions import Perm, Role
 from procurement.core.units import COUNTED_UNITS, Unit
-from procurement.members.models import MEMBER_KINDS, Membership, MembershipStatus, Organization, User
+from procurement.members.models import MEMBER_KINDS, Membership, MembershipStatus, Organization
 from procurement.orders.models import Subscription, SubscriptionStatus
 from tenders import selectors as tender_selectors
 from tenders.models import FrameworkAgreement
+from tenders.services import _common as tender_common
 
 MAX_QUANTITY = Decimal("1000000")
 QUANTITY_PLACES = 3
@@ -115,14 +116,7 @@ def clean_budget_article(value: str, *, field: str = "budget_article", required:
 
 
 def emails_of(organization_id: int, roles) -> list[str]:
-    return list(
-        User.objects.filter(
-            role_assignments__organization_id=organization_id, role_assignments__role__in=list(roles), is_active=True
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return tender_common.emails_of([organization_id], roles)
 
 
 def officers_of(organization_id: int) -> list[str]:
