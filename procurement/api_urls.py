@@ -23,6 +23,7 @@ from procurement.orders.api.views import (
     OrderViewSet,
     SubscriptionViewSet,
 )
+from reports.api.views import ReportExportDownloadView, ReportExportView, ReportListView, ReportView
 from tenders.api.views import AgreementViewSet, BidViewSet, SurveyViewSet, TenderViewSet
 
 app_name = "api"
@@ -59,6 +60,10 @@ router.register("audit", AuditEntryViewSet, basename="audit")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("approval-chain/", ApprovalChainView.as_view(), name="approval-chain"),
+    path("reports/", ReportListView.as_view(), name="reports"),
+    path("reports/exports/<uuid:pk>/", ReportExportView.as_view(), name="report-export"),
+    path("reports/exports/<uuid:pk>/download/", ReportExportDownloadView.as_view(), name="report-export-download"),
+    path("reports/<slug:identifier>/", ReportView.as_view(), name="report"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

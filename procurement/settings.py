@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tenders",
     "catalog",
     "procurement.orders",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,7 @@ CELERY_BEAT_SCHEDULE = {
     "tenders-expiry-alerts": {"task": "tenders.tasks.send_expiry_alerts", "schedule": 3600.0 * 6},
     "catalog-due-prices": {"task": "catalog.tasks.apply_due_prices", "schedule": 3600.0},
     "core-purge-idempotency-records": {"task": "procurement.core.tasks.purge_idempotency_records", "schedule": 3600.0},
+    "reports-purge-expired-exports": {"task": "reports.tasks.purge_expired_exports", "schedule": 3600.0},
 }
 
 # --- Catalogue imports ------------------------------------------------------------------------
@@ -317,3 +319,11 @@ DEMO_LOADERS = [
 
 # Absolute address of the site, for links in e-mails (invitations, password resets).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Reports ----------------------------------------------------------------------------------
+# Exports above these sizes are built by a Celery worker, with progress shown; their files are
+# kept for download this many hours. A PDF longer than REPORT_PDF_MAX_PAGES is refused (CSV/XLSX).
+REPORT_INLINE_ROWS = int(os.environ.get("REPORT_INLINE_ROWS", 50_000))
+REPORT_INLINE_PDF_PAGES = int(os.environ.get("REPORT_INLINE_PDF_PAGES", 20))
+REPORT_PDF_MAX_PAGES = int(os.environ.get("REPORT_PDF_MAX_PAGES", 1_000))
+REPORT_EXPORT_KEPT_HOURS = int(os.environ.get("REPORT_EXPORT_KEPT_HOURS", 72))

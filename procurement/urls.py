@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("tenders.urls")),
     path("", include("catalog.urls")),
     path("", include("procurement.orders.urls")),
+    path("", include("reports.urls")),
 ]

@@ -76,6 +76,10 @@ class Perm(StrEnum):
     ORDER_FULFIL = "order.fulfil"
     ORDER_MANAGE = "order.manage"
     APPROVAL_CONFIGURE = "approval.configure"
+    # Reports (consumption, spend, savings, registers, statements): what each sees is decided by
+    # the reports' scope (IMIO all, a member its own, a supplier what was addressed to it,
+    # an observer aggregates only).
+    REPORT_VIEW = "report.view"
     # Reach beyond one's own organisation (effective only in the central purchasing body).
     PLATFORM_WIDE = "platform.wide"
 
@@ -103,10 +107,17 @@ _BUYING = {
 # What each role allows wherever it is held.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: frozenset(
-        _MEMBER_STAFF | {Perm.ORGANIZATION_MANAGE, Perm.MEMBERSHIP_DECIDE, Perm.USER_MANAGE, Perm.ORGANIZATION_EDIT_OWN}
+        _MEMBER_STAFF
+        | {
+            Perm.ORGANIZATION_MANAGE,
+            Perm.MEMBERSHIP_DECIDE,
+            Perm.USER_MANAGE,
+            Perm.ORGANIZATION_EDIT_OWN,
+            Perm.REPORT_VIEW,
+        }
     ),
-    Role.BUYER: frozenset(_MEMBER_STAFF | _BUYING),
-    Role.FINANCE: frozenset(_MEMBER_STAFF),
+    Role.BUYER: frozenset(_MEMBER_STAFF | _BUYING | {Perm.REPORT_VIEW}),
+    Role.FINANCE: frozenset(_MEMBER_STAFF | {Perm.REPORT_VIEW}),
     Role.MEMBER_ADMIN: frozenset(
         _MEMBER_STAFF
         | {
@@ -115,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.USER_MANAGE,
             Perm.SURVEY_DECLARE,
             Perm.APPROVAL_CONFIGURE,
+            Perm.REPORT_VIEW,
         }
     ),
     Role.MEMBER_OFFICER: frozenset(_MEMBER_STAFF | {Perm.MEMBERSHIP_REQUEST, Perm.SURVEY_DECLARE, Perm.ORDER_PLACE}),
@@ -131,9 +143,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CATALOG_PROPOSE,
             Perm.ORDER_VIEW,
             Perm.ORDER_FULFIL,
+            Perm.REPORT_VIEW,
         }
     ),
-    Role.OBSERVER: frozenset(_EVERYONE | {Perm.STATISTICS_VIEW}),
+    Role.OBSERVER: frozenset(_EVERYONE | {Perm.STATISTICS_VIEW, Perm.REPORT_VIEW}),
 }
 
 # What IMIO's own staff add when they act for the central purchasing body: the reach across

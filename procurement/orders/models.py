@@ -246,6 +246,9 @@ class Order(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # The day of the approval in Brussels, stored: it places the order's amounts in a month,
+    # quarter or year, and reports group and filter on it without converting time zones per row.
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -273,6 +276,7 @@ class Order(models.Model):
             models.Index(fields=["member", "status", "-created_at"], name="order_member_status"),
             models.Index(fields=["supplier", "status", "-created_at"], name="order_supplier_status"),
             models.Index(fields=["agreement", "status"], name="order_agreement_status"),
+            models.Index(fields=["approved_on", "member"], name="order_approved_on"),
         ]
 
     def __str__(self) -> str:
@@ -556,7 +560,8 @@ class SpendRollup(models.Model):
     Maintained by the ordering services in the same transaction as each transition
     (``procurement.orders.rollups``), so that reports read a few thousand rows instead of
     millions of order lines. ``net``, ``vat`` and ``gross`` are the orders' counted amounts
-    (see ``rollups.counted``); ``off_platform`` the call-offs reported to IMIO.
+    (see ``rollups.counted``); ``delivered`` what was delivered of them so far, at the orders'
+    prices; ``off_platform`` the call-offs reported to IMIO.
     """
 
     month = models.DateField(_("month"))
@@ -568,6 +573,13 @@ class SpendRollup(models.Model):
     vat = AmountField(_("VAT"), default=ZERO)
     gross = AmountField(_("incl. VAT"), default=ZERO)
     off_platform = AmountField(_("off-platform call-offs excl. VAT"), default=ZERO)
+    delivered = AmountField(_("delivered excl. VAT"), default=ZERO)
+    # For savings against public list prices: the counted lines that have a list price, at list
+    # prices and at contract prices, and how many lines had one or not.
+    list_value = AmountField(_("at list prices"), default=ZERO)
+    list_net = AmountField(_("at contract prices, lines with a list price"), default=ZERO)
+    listed_lines = models.IntegerField(_("lines with a list price"), default=0)
+    unlisted_lines = models.IntegerField(_("lines without a list price"), default=0)
 
     class Meta:
         verbose_name = _("spend rollup")

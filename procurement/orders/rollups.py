@@ -1,12 +1,15 @@
 """Rollups of spend and consumption, kept by the ordering services as orders move.
 
 What counts, and when:
-- An order counts from its approval (its ``approved_at`` places it in a month, Brussels time)
+- An order counts from its approval (its ``approved_on``, the day in Brussels, places it in a month)
   while it holds the agreement's ceiling: approved, sent, confirmed, declined, partly or
   wholly delivered, closed. Draft, submitted, rejected and cancelled orders count for nothing.
 - It counts for its lines' amounts as ordered; once closed, for what was delivered (a partly
   delivered order gives the rest back). Its VAT is computed per rate on the sum of the counted
   lines, as the order's own VAT is (EN 16931). Its counted ``net`` is always its ``consumed``.
+- ``delivered`` follows the deliveries of counted orders, at their lines' prices.
+- For savings, the counted lines with a public list price are summed at list prices
+  (``list_value``) and at contract prices (``list_net``); lines are counted with and without one.
 - Off-platform call-offs count in ``off_platform`` in the month they were placed, until cancelled.
 
 Each service that changes what an order counts for wraps the change in :func:`tracking`:
@@ -45,7 +48,18 @@ COUNTING = frozenset(
         OrderStatus.CLOSED,
     }
 )
-SPEND_MEASURES = ("orders", "net", "vat", "gross", "off_platform")
+SPEND_MEASURES = (
+    "orders",
+    "net",
+    "vat",
+    "gross",
+    "off_platform",
+    "delivered",
+    "list_value",
+    "list_net",
+    "listed_lines",
+    "unlisted_lines",
+)
 
 SpendKey = tuple[datetime.date, int, int, int]  # month, member, agreement, supplier
 CpvKey = tuple[datetime.date, int, int, int, str]
@@ -64,20 +78,30 @@ class Contribution:
         self.cpv: dict[CpvKey, Decimal] = defaultdict(lambda: ZERO)
 
     def add_order(self, order: Order, lines: Iterable[OrderLine]) -> None:
-        if order.status not in COUNTING or order.approved_at is None:
+        if order.status not in COUNTING or order.approved_on is None:
             return
         closed = order.status == OrderStatus.CLOSED
+        lines = list(lines)
         amounts = [
             (line, line_amount(line.delivered_quantity, line.unit_price) if closed else line.amount_excl_vat)
             for line in lines
         ]
         breakdown = vat_breakdown((amount, line.vat_rate) for line, amount in amounts)
-        key = (month_of(order.approved_at), order.member_id, order.agreement_id, order.supplier_id)
+        key = (month_of(order.approved_on), order.member_id, order.agreement_id, order.supplier_id)
         row = self.spend[key]
         row["orders"] += 1
         row["net"] += breakdown.total.net
         row["vat"] += breakdown.total.vat
         row["gross"] += breakdown.total.gross
+        row["delivered"] += sum((line_amount(line.delivered_quantity, line.unit_price) for line in lines), ZERO)
+        for line, amount in amounts:
+            if line.list_price is None:
+                row["unlisted_lines"] += 1
+                continue
+            quantity = line.delivered_quantity if closed else line.quantity
+            row["list_value"] += line_amount(quantity, line.list_price)
+            row["list_net"] += amount
+            row["listed_lines"] += 1
         for line, amount in amounts:
             self.cpv[(*key, (line.cpv_code or "")[:2])] += amount
 
@@ -159,7 +183,7 @@ CHUNK = 2000
 def recompute() -> Contribution:
     """Everything the rollups should hold, from the orders and call-offs as they are."""
     contribution = Contribution()
-    orders = Order.objects.filter(status__in=COUNTING, approved_at__isnull=False).order_by("pk")
+    orders = Order.objects.filter(status__in=COUNTING, approved_on__isnull=False).order_by("pk")
     last = 0
     while True:
         chunk = list(orders.filter(pk__gt=last)[:CHUNK])

@@ -367,13 +367,18 @@ def order_approve(
         )
         _tell(order, "step_approved", approvers_of(order.member_id))
         return order
+    approved_at = timezone.now()
     with rollups.tracking(order):
         _apply(
             order,
             to=S.APPROVED,
             actor=actor,
             verb="approved",
-            changes={"approved_at": timezone.now(), "consumed": order.total_excl_vat},
+            changes={
+                "approved_at": approved_at,
+                "approved_on": timezone.localdate(approved_at),
+                "consumed": order.total_excl_vat,
+            },
             data={"step": step["name"], "reference": decision_reference, "consumed": order.total_excl_vat},
         )
         _tell(order, "approved", _creator_and_officers(order))
@@ -646,33 +651,34 @@ def order_deliver(
         raise ValidationError({"quantities": errors})
     if not delivered:
         raise ValidationError({"quantities": _("Give the quantity delivered of at least one line.")})
-    delivery = Delivery.objects.create(
-        order=order,
-        delivered_on=delivered_on,
-        reference=" ".join((reference or "").split())[:100],
-        note=(note or "").strip(),
-        recorded_by=actor,
-    )
-    DeliveryLine.objects.bulk_create(
-        DeliveryLine(delivery=delivery, line=line, quantity=value) for line, value in delivered
-    )
-    for line, value in delivered:
-        line.delivered_quantity += value
-    OrderLine.objects.bulk_update([line for line, _value in delivered], ["delivered_quantity"])
-    complete = all(line.remaining_quantity == 0 for line in lines.values())
-    to = S.DELIVERED if complete else S.PARTIALLY_DELIVERED
-    _apply(
-        order,
-        to=to,
-        actor=actor,
-        verb="delivered" if complete else "partially_delivered",
-        changes={"delivered_at": timezone.now()} if complete else {},
-        data={
-            "delivery": delivery.pk,
-            "lines": {line.supplier_reference: str(value) for line, value in delivered},
-            "reference": delivery.reference,
-        },
-    )
+    with rollups.tracking(order):  # what was delivered
+        delivery = Delivery.objects.create(
+            order=order,
+            delivered_on=delivered_on,
+            reference=" ".join((reference or "").split())[:100],
+            note=(note or "").strip(),
+            recorded_by=actor,
+        )
+        DeliveryLine.objects.bulk_create(
+            DeliveryLine(delivery=delivery, line=line, quantity=value) for line, value in delivered
+        )
+        for line, value in delivered:
+            line.delivered_quantity += value
+        OrderLine.objects.bulk_update([line for line, _value in delivered], ["delivered_quantity"])
+        complete = all(line.remaining_quantity == 0 for line in lines.values())
+        to = S.DELIVERED if complete else S.PARTIALLY_DELIVERED
+        _apply(
+            order,
+            to=to,
+            actor=actor,
+            verb="delivered" if complete else "partially_delivered",
+            changes={"delivered_at": timezone.now()} if complete else {},
+            data={
+                "delivery": delivery.pk,
+                "lines": {line.supplier_reference: str(value) for line, value in delivered},
+                "reference": delivery.reference,
+            },
+        )
     _tell(order, "delivered" if complete else "partially_delivered", _creator_and_officers(order))
     return delivery
 
