@@ -129,6 +129,13 @@ DIMENSIONS: dict[str, Dimension] = {
 PERIODS = ("month", "quarter", "year")
 
 
+def in_sentence(dimension: str) -> str:
+    """A dimension's label inside a sentence ("Spend per month"): lower case, but German nouns keep
+    their capital."""
+    label = str(DIMENSIONS[dimension].label)
+    return label if (translation.get_language() or "").startswith("de") else label[:1].lower() + label[1:]
+
+
 @dataclass(frozen=True)
 class SpendFilters:
     date_from: datetime.date

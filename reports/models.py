@@ -32,7 +32,7 @@ class ReportExport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
     )
     organization = models.ForeignKey(
-        "members.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("for")
+        "members.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
     )
     status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     progress_done = models.PositiveIntegerField(default=0)

@@ -49,7 +49,7 @@ def check_format(report: Report, fmt: str, dialect: str = "be") -> None:
     if fmt not in report.formats:
         raise ValidationError({"format": _("This report is not available as %(format)s.") % {"format": fmt}})
     if dialect not in formats.DIALECTS:
-        raise ValidationError({"dialect": _("Choose the CSV dialect \u201cbe\u201d or \u201crfc4180\u201d.")})
+        raise ValidationError({"dialect": _("Choose the CSV dialect “be” or “rfc4180”.")})
 
 
 def in_background(report: Report, viewer: Viewer, params: dict, fmt: str) -> bool:
@@ -83,7 +83,7 @@ def render(report: Report, result: Result, fmt: str, *, dialect: str = "be", tab
 
 def check_table(result: Result, table: str | None) -> None:
     if table and table not in {t.key for t in result.tables}:
-        raise ValidationError({"table": _("This report has no table \u201c%(table)s\u201d.") % {"table": table}})
+        raise ValidationError({"table": _("This report has no table “%(table)s”.") % {"table": table}})
 
 
 # --- Background exports ------------------------------------------------------------------------

@@ -62,9 +62,10 @@ class ReportPageView(ViewerMixin, View):
         if form.is_valid():
             params = dict(form.cleaned_data, _described=form.described(), _limit=HTML_ROWS)
             result = report.build(self.viewer, params)
-            for table in result.tables:
-                if not isinstance(table.rows, list):
-                    table.rows = list(table.rows)
+            for table in result.tables:  # long tables: their first rows (totals stay those of all)
+                rows = table.rows if isinstance(table.rows, list) else list(table.rows)
+                table.size = max(table.size or 0, len(rows))
+                table.rows = rows[:HTML_ROWS]
         return render(
             request,
             "reports/page.html",

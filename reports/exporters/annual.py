@@ -140,7 +140,7 @@ class AnnualReport(Report):
             Column("end_date", gettext("Ends on"), Kind.DATE),
             Column("maximum", gettext("Maximum"), Kind.MONEY, total=True),
             Column("consumed", gettext("Consumed"), Kind.MONEY, total=True),
-            Column("percent", gettext("% of maximum"), Kind.PERCENT),
+            Column("percent", gettext("Percent of maximum"), Kind.PERCENT),
         ]
         savings_columns = [
             Column("agreement", gettext("Framework agreement")),

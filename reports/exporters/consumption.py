@@ -135,7 +135,7 @@ class ConsumptionReport(Report):
             Column("off_platform", gettext("Of which off-platform"), Kind.MONEY, total=True),
             Column("delivered", gettext("Delivered"), Kind.MONEY, total=True),
             Column("remaining", gettext("Remaining"), Kind.MONEY, total=True),
-            Column("percent", gettext("% of maximum"), Kind.PERCENT),
+            Column("percent", gettext("Percent of maximum"), Kind.PERCENT),
             Column("pace", gettext("Last 90 days"), Kind.MONEY, total=True),
             Column("exhaustion", gettext("Maximum reached about"), Kind.DATE),
         ]
@@ -148,7 +148,7 @@ class ConsumptionReport(Report):
             Column("member", gettext("Member")),
             Column("estimate", gettext("Estimate"), Kind.MONEY, total=True),
             Column("consumed", gettext("Consumed"), Kind.MONEY, total=True),
-            Column("percent", gettext("% of estimate"), Kind.PERCENT),
+            Column("percent", gettext("Percent of estimate"), Kind.PERCENT),
         ]
         member_totals = totals_of(member_columns, members, agreement=gettext("Total"))
         member_totals["percent"] = percent(member_totals["consumed"], member_totals["estimate"])
@@ -161,7 +161,7 @@ class ConsumptionReport(Report):
                 Figure(gettext("Agreements"), len(rows), Kind.INTEGER),
                 Figure(gettext("Maximum"), totals["maximum"]),
                 Figure(gettext("Consumed"), totals["consumed"]),
-                Figure(gettext("% of maximum"), totals["percent"], Kind.PERCENT),
+                Figure(gettext("Percent of maximum"), totals["percent"], Kind.PERCENT),
             ],
             tables=[
                 Table("agreements", gettext("Agreements"), columns, rows, totals),

@@ -19,6 +19,7 @@ from reports.figures import (
     DIMENSIONS,
     SpendFilters,
     counted_lines,
+    in_sentence,
     label_rows,
     rollup_groups,
     rollups_answer,
@@ -175,7 +176,7 @@ class SavingsReport(Report):
             per_key: dict[str, Decimal] = {}
             for row in rows:
                 per_key[row[first]] = per_key.get(row[first], Decimal("0.00")) + row["savings"]
-            title = gettext("Savings per %(dimension)s") % {"dimension": str(DIMENSIONS[first].label).lower()}
+            title = gettext("Savings per %(dimension)s") % {"dimension": in_sentence(first)}
             ranked = sorted(per_key.items(), key=lambda item: -item[1])
             result.charts.append(Chart(title, charts.bar_chart(ranked, title=title, max_items=TOP)))
         progress(2, 2)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from reports import charts
 from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, totals_of
 from reports.fields import CommaMultipleChoiceField
-from reports.figures import DIMENSIONS, PERIODS, SpendFilters, label_rows, sort_rows, spend
+from reports.figures import DIMENSIONS, PERIODS, SpendFilters, in_sentence, label_rows, sort_rows, spend
 from reports.formats import display
 from reports.params import COUNTING_CHOICES, OrderFiltersMixin, PeriodMixin, ReportForm
 
@@ -109,14 +109,12 @@ class SpendReport(Report):
         if periods:
             per_period = frame.groupby(periods[0], sort=True)["net"].sum()
             kind = DIMENSIONS[periods[0]].kind
-            title = gettext("Spend excl. VAT per %(period)s") % {"period": str(DIMENSIONS[periods[0]].label).lower()}
+            title = gettext("Spend excl. VAT per %(period)s") % {"period": in_sentence(periods[0])}
             series = [(display(period, kind), total) for period, total in per_period.items()]
             found.append(Chart(title, charts.column_chart(series, title=title)))
         if others:
             per_key = frame.groupby(others[0], sort=False)["net"].sum().sort_values(ascending=False)
-            title = gettext("Spend excl. VAT per %(dimension)s") % {
-                "dimension": str(DIMENSIONS[others[0]].label).lower()
-            }
+            title = gettext("Spend excl. VAT per %(dimension)s") % {"dimension": in_sentence(others[0])}
             found.append(Chart(title, charts.bar_chart(list(per_key.items()), title=title, max_items=TOP)))
         return found
 

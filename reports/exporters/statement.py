@@ -129,7 +129,7 @@ class StatementReport(Report):
             Column("agreement", gettext("Framework agreement")),
             Column("estimate", gettext("Estimate"), Kind.MONEY, total=True),
             Column("consumed", gettext("Consumed"), Kind.MONEY, total=True),
-            Column("percent", gettext("% of estimate"), Kind.PERCENT),
+            Column("percent", gettext("Percent of estimate"), Kind.PERCENT),
         ]
         order_columns = [
             Column("number", gettext("Order")),
