@@ -18,6 +18,7 @@ from enum import StrEnum
 from django import forms
 from django.utils import timezone
 
+from procurement.core.money import quantize
 from reports.scope import Audience, Viewer
 
 
@@ -113,6 +114,11 @@ def totals_of(columns: list[Column], rows: list[dict], **labels) -> dict:
                 (row[column.key] or 0 for row in rows), Decimal(0) if column.kind != Kind.INTEGER else 0
             )
     return totals
+
+
+def percent(part, whole) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, to 0.1 and half up like every rounding here; None for a whole of zero."""
+    return quantize(Decimal(part) * 100 / Decimal(whole), 1) if whole else None
 
 
 Progress = Callable[[int, int], None]

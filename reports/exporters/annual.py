@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from procurement.members.models import MEMBER_KINDS, Membership, MembershipStatus, OrganizationKind
 from procurement.orders.models import CpvSpendRollup
 from reports import charts, scope
-from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, totals_of
+from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
 from reports.exporters.savings import rate, savings
 from reports.figures import SpendFilters, cpv_names, label_rows, spend
 from reports.formats import display
@@ -133,10 +133,10 @@ class AnnualReport(Report):
         ]
         cpv_total = sum((row["net"] for row in cpv), ZERO)
         for row in cpv:
-            row["share"] = (row["net"] * 100 / cpv_total).quantize(Decimal("0.1")) if cpv_total else None
+            row["share"] = percent(row["net"], cpv_total)
         agreement_columns = [
             Column("reference", gettext("Agreement")),
-            Column("title", gettext("Title")),
+            Column("title", gettext("Lot")),
             Column("end_date", gettext("Ends on"), Kind.DATE),
             Column("maximum", gettext("Maximum"), Kind.MONEY, total=True),
             Column("consumed", gettext("Consumed"), Kind.MONEY, total=True),
@@ -290,7 +290,7 @@ class AnnualReport(Report):
             scope.spend_rollups(viewer)
             .filter(month__gte=start, month__lte=end)
             .values("member__kind")
-            .annotate(net=Sum("net"), buying=Count("member", distinct=True))
+            .annotate(net=Sum("net"), buying=Count("member", distinct=True, filter=Q(orders__gt=0)))
         )
         return {row["member__kind"]: {"net": money(row["net"]), "buying": row["buying"]} for row in rows}
 
@@ -320,18 +320,16 @@ class AnnualReport(Report):
     @staticmethod
     def _agreement_rows(year: int) -> list[dict]:
         rows = []
-        for agreement in AnnualReport._agreements(year).order_by("reference"):
+        for agreement in AnnualReport._agreements(year).select_related("lot").order_by("reference"):
             rows.append(
                 {
                     "reference": agreement.reference,
-                    "title": agreement.title,
+                    "title": agreement.lot.title,
                     "end_date": agreement.end_date,
                     "estimated": agreement.estimated_value,
                     "maximum": agreement.maximum_value,
                     "consumed": agreement.consumed_value,
-                    "percent": (agreement.consumed_value * 100 / agreement.maximum_value).quantize(Decimal("0.1"))
-                    if agreement.maximum_value
-                    else None,
+                    "percent": percent(agreement.consumed_value, agreement.maximum_value),
                 }
             )
         return rows

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from procurement.orders.models import OffPlatformCallOff, Order, SpendRollup, Subscription, SubscriptionStatus
 from procurement.orders.selectors import HOLDING
 from reports import charts, scope
-from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, totals_of
+from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
 from reports.figures import delivered_and_off_platform, organization_names
 from reports.params import AgreementChoiceField, OrganizationChoiceField, ReportForm
 from reports.sql import money
@@ -31,10 +31,6 @@ class ConsumptionParameters(ReportForm):
     agreement = AgreementChoiceField(label=_("Framework agreement"), queryset=None, required=False)
     member = OrganizationChoiceField(label=_("Member"), queryset=None, required=False)
     include_ended = forms.BooleanField(label=_("Include ended agreements"), required=False)
-
-
-def percent(part: Decimal, whole: Decimal) -> Decimal | None:
-    return (part * HUNDRED / whole).quantize(Decimal("0.1")) if whole else None
 
 
 class ConsumptionReport(Report):
@@ -66,12 +62,15 @@ class ConsumptionReport(Report):
             totals = rows.values("agreement_id", "member_id").annotate(net=Sum("net"), off=Sum("off_platform"))
             return {(r["agreement_id"], r["member_id"]): money(r["net"]) + money(r["off"]) for r in totals}
         orders = scope.orders(viewer).filter(agreement_id__in=agreement_ids, status__in=HOLDING)
+        call_offs = scope.call_offs(viewer).filter(agreement_id__in=agreement_ids)
         if member:
             orders = orders.filter(member=member)
-        consumed = {
-            (r["agreement_id"], r["member_id"]): money(r["total"])
-            for r in orders.values("agreement_id", "member_id").annotate(total=Sum("consumed"))
-        }
+            call_offs = call_offs.filter(member=member)
+        consumed: dict[tuple[int, int], Decimal] = {}
+        for rows, field in ((orders, "consumed"), (call_offs, "amount_excl_vat")):
+            for row in rows.values("agreement_id", "member_id").annotate(total=Sum(field)):
+                key = (row["agreement_id"], row["member_id"])
+                consumed[key] = consumed.get(key, ZERO) + money(row["total"])
         return consumed
 
     def estimate(self, viewer, params) -> Size:
@@ -105,7 +104,7 @@ class ConsumptionReport(Report):
             rows.append(
                 {
                     "reference": agreement.reference,
-                    "title": agreement.title,
+                    "title": agreement.lot.title,
                     "suppliers": ", ".join(link.supplier.name for link in suppliers),
                     "status": agreement.get_status_display(),
                     "end_date": agreement.end_date,
@@ -124,7 +123,7 @@ class ConsumptionReport(Report):
             )
         columns = [
             Column("reference", gettext("Agreement")),
-            Column("title", gettext("Title")),
+            Column("title", gettext("Lot")),
             Column("suppliers", gettext("Suppliers")),
             Column("status", gettext("Status")),
             Column("end_date", gettext("Ends on"), Kind.DATE),

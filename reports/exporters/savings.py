@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports import charts
-from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, totals_of
+from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
 from reports.fields import CommaMultipleChoiceField
 from reports.figures import (
     DIMENSIONS,
@@ -46,7 +46,7 @@ class SavingsParameters(ReportForm, PeriodMixin, OrderFiltersMixin):
 
 
 def rate(savings: Decimal, list_value: Decimal) -> Decimal | None:
-    return (savings * 100 / list_value).quantize(Decimal("0.1")) if list_value else None
+    return percent(savings, list_value)
 
 
 def savings_rows(lines, group_by: list[str]) -> list[dict]:

@@ -13,12 +13,13 @@ from procurement.orders.models import SubscriptionStatus
 from procurement.orders.rollups import COUNTING
 from procurement.orders.selectors import member_consumption
 from reports import charts, scope
-from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, totals_of
+from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
 from reports.exporters.savings import rate, savings
 from reports.figures import SpendFilters, label_rows, sort_rows, spend
 from reports.formats import display
 from reports.params import OrganizationChoiceField, PeriodMixin, ReportForm
 from reports.scope import Audience
+from reports.sql import money
 
 ZERO = Decimal("0.00")
 MONEY_COLUMNS = [("net", _("Excl. VAT")), ("vat", _("VAT")), ("gross", _("Incl. VAT"))]
@@ -98,6 +99,7 @@ class StatementReport(Report):
                 "net": order.total_excl_vat,
                 "vat": order.total_vat,
                 "gross": order.total_incl_vat,
+                "counted": order.consumed,
             }
             for order in self._orders(viewer, params)
         ]
@@ -139,6 +141,7 @@ class StatementReport(Report):
             Column("status", gettext("Status")),
             Column("budget_article", gettext("Budget article")),
             *_money_columns(),
+            Column("counted", gettext("Counted excl. VAT"), Kind.MONEY, total=True),
         ]
         result = Result(
             identifier=self.identifier,
@@ -177,6 +180,7 @@ class StatementReport(Report):
                     order_columns,
                     orders,
                     totals_of(order_columns, orders, number=gettext("Total")),
+                    note=gettext("Amounts as ordered; a closed order counts for what was delivered."),
                 ),
             ],
         )
@@ -207,14 +211,14 @@ class StatementReport(Report):
         consumed = member_consumption(member.pk, [s.agreement_id for s in subscriptions])
         rows = []
         for subscription in subscriptions:
-            used = consumed.get(subscription.agreement_id, ZERO)
+            used = money(consumed.get(subscription.agreement_id, ZERO))
             estimate = subscription.estimated_value
             rows.append(
                 {
                     "agreement": f"{subscription.agreement.reference} — {subscription.agreement.title}",
                     "estimate": estimate,
                     "consumed": used,
-                    "percent": (used * 100 / estimate).quantize(Decimal("0.1")) if estimate else None,
+                    "percent": percent(used, estimate),
                 }
             )
         return rows
