@@ -315,6 +315,7 @@ DEMO_LOADERS = [
     "tenders.demo.load_demo_tenders",
     "catalog.demo.load_demo_catalogues",
     "procurement.orders.demo.load_demo_orders",
+    "procurement.orders.demo_history.load_demo_history",
 ]
 
 # Absolute address of the site, for links in e-mails (invitations, password resets).

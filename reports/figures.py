@@ -47,8 +47,9 @@ def organization_names(ids) -> dict:
 
 
 def agreement_names(ids) -> dict:
-    rows = FrameworkAgreement.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "reference", "title")
-    return {pk: f"{reference} — {title}" for pk, reference, title in rows}
+    """An agreement by its reference and its lot ("IMIO-2026-003-L1 — Papier et fournitures de bureau")."""
+    rows = FrameworkAgreement.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "reference", "lot__title")
+    return {pk: f"{reference} — {lot}" for pk, reference, lot in rows}
 
 
 def lot_names(ids) -> dict:

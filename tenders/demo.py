@@ -15,15 +15,14 @@ nothing.
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
-from unittest import mock
 
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from procurement.core.models import CpvCode
+from procurement.members.demo import replaying
 from procurement.members.models import Organization, User
 from tenders import services
 from tenders.models import NeedsSurvey, Tender
@@ -31,11 +30,7 @@ from tenders.models import NeedsSurvey, Tender
 D = Decimal
 
 
-@contextmanager
-def _on(moment: datetime.datetime):
-    """Replay a step of a past procedure: the services read this moment as "now"."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
+_on = replaying  # the services read the replayed moment as "now"
 
 
 def _pdf(title: str, reference: str) -> ContentFile:

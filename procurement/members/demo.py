@@ -9,12 +9,15 @@ services, so the audit trail tells the story. Running it twice changes nothing.
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
+from unittest import mock
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from stdnum import iban as stdnum_iban
 
 from procurement.core.models import Municipality
@@ -50,6 +53,20 @@ COMMUNES = [
     ("63023", "4700", MembershipStatus.REQUESTED, datetime.date(2026, 9, 28)),  # Eupen
     ("63049", "4960", MembershipStatus.REQUESTED, None),  # Malmedy
 ]
+
+
+@contextmanager
+def replaying(moment: datetime.datetime):
+    """Replay a step of the past (the demos' procedures, orders, memberships): the services read
+    this moment as "now"."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def replayed_day(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    """``day`` at ``hour`` in Brussels, never later than now."""
+    moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_current_timezone())
+    return min(moment, timezone.now())
 
 
 @dataclass(frozen=True)
@@ -322,21 +339,27 @@ class DemoLoader:
             if decision_date
             else ""
         )
-        membership = services.membership_request(
-            actor=None,
-            member=member,
-            decision_date=decision_date,
-            decision_reference=reference,
-            document=self._agreement_pdf(member, decision_date, reference) if decision_date else None,
-        )
-        if status in (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED):
-            services.membership_activate(actor=imio_admin, membership=membership)
-        if status == MembershipStatus.SUSPENDED:
-            services.membership_suspend(
-                actor=imio_admin,
-                membership=membership,
-                reason="Convention à renouveler après la fusion des services.",
+        # Replayed after the council's decision: requested a few days later, activated by IMIO two
+        # weeks after that (suspended last spring), so that the members' growth reads like the years it took.
+        requested = replayed_day(decision_date + datetime.timedelta(days=6)) if decision_date else timezone.now()
+        with replaying(requested):
+            membership = services.membership_request(
+                actor=None,
+                member=member,
+                decision_date=decision_date,
+                decision_reference=reference,
+                document=self._agreement_pdf(member, decision_date, reference) if decision_date else None,
             )
+        if status in (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED):
+            with replaying(min(requested + datetime.timedelta(days=15), timezone.now())):
+                services.membership_activate(actor=imio_admin, membership=membership)
+        if status == MembershipStatus.SUSPENDED:
+            with replaying(max(requested + datetime.timedelta(days=30), replayed_day(datetime.date(2026, 4, 14)))):
+                services.membership_suspend(
+                    actor=imio_admin,
+                    membership=membership,
+                    reason="Convention à renouveler après la fusion des services.",
+                )
 
     def _agreement_pdf(self, member, decision_date, reference) -> ContentFile:
         from weasyprint import HTML  # heavy import: only when generating documents

@@ -23,7 +23,6 @@ import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from unittest import mock
 
 from django.conf import settings
 from django.db import transaction
@@ -32,7 +31,7 @@ from django.utils import timezone
 from catalog.models import CatalogItem
 from procurement.core.permissions import Role
 from procurement.members import services as member_services
-from procurement.members.demo import DEMO_PASSWORD, EMAIL_DOMAIN
+from procurement.members.demo import DEMO_PASSWORD, EMAIL_DOMAIN, replaying
 from procurement.members.models import Organization, OrganizationKind, User
 from procurement.orders import services
 from procurement.orders.models import ApprovalStep, OffPlatformCallOff, Order, Subscription, SubscriptionStatus
@@ -350,11 +349,7 @@ CALL_OFF = {
 }
 
 
-@contextmanager
-def _on(moment: datetime.datetime):
-    """Replay a step of the past: the services read this moment as "now"."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
+_on = replaying  # the services read the replayed moment as "now"
 
 
 def _weekday(day: datetime.date, *, step: int) -> datetime.date:

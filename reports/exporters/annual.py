@@ -256,11 +256,13 @@ class AnnualReport(Report):
         start_moment = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
         joined = memberships.filter(activated_at__gte=start_moment, activated_at__lte=end_moment)
         growth = []
+        today = timezone.localdate()
         for month in range(1, 13):
-            last = (
-                datetime.date(start.year, month % 12 + 1, 1) if month < 12 else datetime.date(start.year + 1, 1, 1)
-            ) - datetime.timedelta(days=1)
-            moment = timezone.make_aware(datetime.datetime.combine(last, datetime.time.max))
+            first = datetime.date(start.year, month, 1)
+            if first > today:
+                break  # months to come
+            last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+            moment = timezone.make_aware(datetime.datetime.combine(min(last, today), datetime.time.max))
             growth.append((month, None, moment))
         counts = memberships.aggregate(
             **{

@@ -124,9 +124,12 @@ def membership_request(
             _("%(member)s already has a membership agreement in progress.") % {"member": member},
             code="membership_exists",
         )
+    now = timezone.now()
     membership = Membership(
         member=member,
         requested_by=actor,
+        requested_at=now,
+        status_changed_at=now,
         decision_date=decision_date,
         decision_reference=decision_reference.strip(),
     )
