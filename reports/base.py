@@ -143,7 +143,8 @@ class Report:
     title: str
     description: str
     audiences: frozenset[Audience] = frozenset(Audience)
-    formats: tuple[str, ...] = ("html", "json", "csv", "xlsx", "pdf")
+    formats: tuple[str, ...] = ("json", "csv", "xlsx", "pdf")  # besides the page
+    tables: tuple[str, ...] = ()  # the keys of the tables it may produce (a CSV holds one of them)
     parameters: type[forms.Form]
     pdf_template = "reports/pdf/generic.html"
     rows_per_page = 38  # of a PDF table, to estimate its length

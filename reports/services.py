@@ -45,11 +45,13 @@ def parameters(report: Report, viewer: Viewer, data) -> dict:
     return params
 
 
-def check_format(report: Report, fmt: str, dialect: str = "be") -> None:
+def check_format(report: Report, fmt: str, dialect: str = "be", table: str | None = None) -> None:
     if fmt not in report.formats:
         raise ValidationError({"format": _("This report is not available as %(format)s.") % {"format": fmt}})
     if dialect not in formats.DIALECTS:
         raise ValidationError({"dialect": _("Choose the CSV dialect “be” or “rfc4180”.")})
+    if table and table not in report.tables:
+        raise ValidationError({"table": _("This report has no table “%(table)s”.") % {"table": table}})
 
 
 def in_background(report: Report, viewer: Viewer, params: dict, fmt: str) -> bool:
@@ -174,7 +176,8 @@ def export_build(export_id: str) -> ReportExport:
     export.size = export.file.size
     export.finished_at = timezone.now()
     export.expires_at = export.finished_at + datetime.timedelta(hours=settings.REPORT_EXPORT_KEPT_HOURS)
-    export.progress_done = export.progress_total = max(export.progress_total, 1)
+    reported = ReportExport.objects.filter(pk=export.pk).values_list("progress_total", flat=True).first()
+    export.progress_done = export.progress_total = max(reported or 0, 1)
     export.save()
     return export
 

@@ -87,11 +87,12 @@ class ReportDownloadView(ViewerMixin, View):
         fmt = request.GET.get("format", "xlsx")
         dialect = request.GET.get("dialect", "be")
         table = request.GET.get("table") or None
-        page = redirect(f"{reverse('report', args=[identifier])}?{services.query_string(request.GET)}")
+        query = services.query_string(request.GET)
+        page = redirect(f"{reverse('report', args=[identifier])}{'?' + query if query else ''}")
         try:
             if fmt not in services.FILE_FORMATS:
                 raise ValidationError({"format": _("Choose CSV, XLSX or PDF.")})
-            services.check_format(report, fmt, dialect)
+            services.check_format(report, fmt, dialect, table)
             params = services.parameters(report, self.viewer, request.GET)
             if services.in_background(report, self.viewer, params, fmt):
                 export = services.export_request(

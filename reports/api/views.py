@@ -62,7 +62,7 @@ def describe(report, viewer) -> dict:
         "identifier": report.identifier,
         "title": str(report.title),
         "description": str(report.description),
-        "formats": [fmt for fmt in report.formats if fmt != "html"],
+        "formats": list(report.formats),
         "parameters": parameters,
     }
 
@@ -120,7 +120,7 @@ class ReportView(APIView):
         fmt = request.query_params.get("format", "json")
         dialect = request.query_params.get("dialect", "be")
         table = request.query_params.get("table") or None
-        services.check_format(report, fmt, dialect)
+        services.check_format(report, fmt, dialect, table)
         params = services.parameters(report, viewer, request.query_params)
         if services.in_background(report, viewer, params, fmt):
             export = services.export_request(
@@ -144,6 +144,13 @@ class ReportView(APIView):
         )
         response["Content-Disposition"] = f'attachment; filename="{report.filename(params, fmt)}"'
         return response
+
+    def perform_content_negotiation(self, request, force=False):
+        # An unknown ?format= is answered by check_format (400 naming it), in JSON.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            return JSONRenderer(), JSONRenderer.media_type
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever the format asked for.

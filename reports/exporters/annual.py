@@ -46,6 +46,7 @@ class AnnualParameters(ReportForm):
 
 class AnnualReport(Report):
     identifier = "annual"
+    tables = ("members", "agreements", "months", "suppliers", "cpv", "savings")
     title = _("Annual activity report")
     description = _(
         "The year of the central purchasing body: members and their growth, agreements and their consumption, "

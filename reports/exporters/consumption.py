@@ -35,6 +35,7 @@ class ConsumptionParameters(ReportForm):
 
 class ConsumptionReport(Report):
     identifier = "consumption"
+    tables = ("agreements", "members")
     title = _("Agreement consumption")
     description = _(
         "Each framework agreement against its estimate and its maximum: consumed, delivered, remaining, "

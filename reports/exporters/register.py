@@ -69,6 +69,7 @@ TOTALLED = {"net", "vat", "gross"}
 
 class RegisterReport(Report):
     identifier = "register"
+    tables = ("lines",)
     title = _("Order register")
     description = _(
         "Every order line with the fields accounting software needs: order number, dates, member, budget "
@@ -130,7 +131,7 @@ class RegisterReport(Report):
                     columns,
                     rows,
                     table_totals,
-                    size=size if limit is None else min(size, limit),
+                    size=size,
                 )
             ],
             orientation="landscape",

@@ -120,6 +120,7 @@ def savings(viewer, group_by: list[str], filters: SpendFilters) -> list[dict]:
 
 class SavingsReport(Report):
     identifier = "savings"
+    tables = ("savings",)
     title = _("Savings")
     description = _(
         "What members saved against the suppliers' public list prices, per member, agreement and year, "

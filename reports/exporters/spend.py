@@ -53,6 +53,7 @@ MEASURES = [
 
 class SpendReport(Report):
     identifier = "spend"
+    tables = ("spend", "pivot")
     title = _("Spend")
     description = _(
         "Amounts excl. VAT, VAT and incl. VAT of approved orders, grouped as you choose: member, supplier, "

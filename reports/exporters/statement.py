@@ -43,6 +43,7 @@ def _money_columns() -> list[Column]:
 
 class StatementReport(Report):
     identifier = "statement"
+    tables = ("agreements", "budget_articles", "savings", "estimates", "orders")
     title = _("Member statement")
     description = _(
         "One member over a period: its orders, its spend by agreement and by budget article, its savings and "

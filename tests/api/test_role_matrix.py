@@ -416,7 +416,65 @@ CASES = {
         ),
         expect(403, buyer=201),
     ),
+    # Reports: what each reads is decided by the reports' scope; officers and approvers run none.
+    "report list": (
+        lambda w: ("get", "/api/v1/reports/", None),
+        expect(200, member_officer=403, member_approver=403),
+    ),
+    "spend report": (
+        lambda w: ("get", "/api/v1/reports/spend/?group_by=member,month", None),
+        expect(200, member_officer=403, member_approver=403),
+    ),
+    "spend report as CSV": (
+        lambda w: ("get", "/api/v1/reports/spend/?format=csv", None),
+        expect(200, member_officer=403, member_approver=403),
+    ),
+    "order register": (
+        lambda w: ("get", "/api/v1/reports/register/", None),
+        expect(200, member_officer=403, member_approver=403, observer=403),
+    ),
+    # Member A's people may not name member B: an invalid choice.
+    "member B's statement": (
+        lambda w: ("get", f"/api/v1/reports/statement/?member={w.member_b.pk}", None),
+        expect(403, **for_roles(IMIO, 200), member_admin=400, member_finance=400),
+    ),
+    "annual report": (
+        lambda w: ("get", "/api/v1/reports/annual/", None),
+        expect(403, **for_roles(IMIO, 200), observer=200),
+    ),
+    # A background export is its requester's only (IMIO's finance here), even for its colleagues.
+    "another's report export": (
+        lambda w: ("get", f"/api/v1/reports/exports/{_report_export(w).pk}/", None),
+        expect(404, imio_finance=200, member_officer=403, member_approver=403),
+    ),
+    "download another's report export": (
+        lambda w: ("get", f"/api/v1/reports/exports/{_report_export(w).pk}/download/", None),
+        expect(404, imio_finance=200, member_officer=403, member_approver=403),
+    ),
 }
+
+
+def _report_export(w):
+    """A built CSV export of the spend, asked by IMIO's finance for IMIO, kept for a day."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports.models import ExportStatus, ReportExport
+
+    export = ReportExport.objects.create(
+        report="spend",
+        format="csv",
+        requested_by=w.users["imio_finance"],
+        organization=w.imio,
+        status=ExportStatus.DONE,
+        filename="spend.csv",
+        rows=0,
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    export.file.save("spend.csv", ContentFile(b"\xef\xbb\xbfMember;Orders\r\n"))
+    return export
 
 
 def _price_list():
