@@ -159,6 +159,30 @@ class SpendFilters:
             statuses=tuple(params.get("status") or ()),
         )
 
+    def narrowed(self, queryset: QuerySet, prefix: str = "") -> QuerySet:
+        """``queryset`` (orders, their lines with ``prefix="order__"``, rollups) narrowed to the
+        member, kind of member, supplier and agreement asked for."""
+        wanted = {
+            "member": self.member,
+            "member__kind": self.member_kind,
+            "supplier": self.supplier,
+            "agreement": self.agreement,
+        }
+        return queryset.filter(**{f"{prefix}{field}": value for field, value in wanted.items() if value})
+
+    def counted_orders(self, orders: QuerySet, prefix: str = "") -> QuerySet:
+        """Orders (or their lines) that count in the period, by their approval day, and the filters."""
+        return self.narrowed(
+            orders.filter(
+                **{
+                    f"{prefix}status__in": self.statuses or COUNTING,
+                    f"{prefix}approved_on__gte": self.date_from,
+                    f"{prefix}approved_on__lte": self.date_to,
+                }
+            ),
+            prefix,
+        )
+
     def whole_months(self) -> bool:
         """Whether the period is made of whole months (up to today for the current one)."""
         last_day = monthrange(self.date_to.year, self.date_to.month)[1]
@@ -177,35 +201,16 @@ def rollups_answer(viewer: Viewer, group_by: list[str], filters: SpendFilters) -
 
 def counted_lines(viewer: Viewer, filters: SpendFilters) -> QuerySet:
     """The order lines that count in the period, narrowed to the viewer and the filters."""
-    lines = scope.order_lines(viewer).filter(
-        order__status__in=filters.statuses or COUNTING,
-        order__approved_on__gte=filters.date_from,
-        order__approved_on__lte=filters.date_to,
-    )
-    if filters.member:
-        lines = lines.filter(order__member=filters.member)
-    if filters.member_kind:
-        lines = lines.filter(order__member__kind=filters.member_kind)
-    if filters.supplier:
-        lines = lines.filter(order__supplier=filters.supplier)
-    if filters.agreement:
-        lines = lines.filter(order__agreement=filters.agreement)
-    return lines
+    return filters.counted_orders(scope.order_lines(viewer), "order__")
 
 
 def rollup_groups(viewer: Viewer, group_by: list[str], filters: SpendFilters, **aggregates) -> list[dict]:
     """SpendRollup rows of the period and filters, grouped by ``group_by``, with ``aggregates``."""
-    rows = scope.spend_rollups(viewer).filter(
-        month__gte=filters.date_from.replace(day=1), month__lte=filters.date_to.replace(day=1)
+    rows = filters.narrowed(
+        scope.spend_rollups(viewer).filter(
+            month__gte=filters.date_from.replace(day=1), month__lte=filters.date_to.replace(day=1)
+        )
     )
-    if filters.member:
-        rows = rows.filter(member=filters.member)
-    if filters.member_kind:
-        rows = rows.filter(member__kind=filters.member_kind)
-    if filters.supplier:
-        rows = rows.filter(supplier=filters.supplier)
-    if filters.agreement:
-        rows = rows.filter(agreement=filters.agreement)
     keys = {f"rk_{key}": DIMENSIONS[key].rollup() for key in group_by}
     if not keys:
         total = rows.aggregate(**aggregates)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -223,6 +224,16 @@ def _failed(export: ReportExport, error: Exception) -> ReportExport:
     )
     export.refresh_from_db()
     return export
+
+
+def export_file(export: ReportExport) -> FileResponse:
+    """The built file of an export, as a download."""
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.filename,
+        content_type=formats.CONTENT_TYPES[export.format],
+    )
 
 
 def exports_purge(now: datetime.datetime | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -134,9 +134,4 @@ class ExportDetailView(ViewerMixin, View):
 class ExportDownloadView(ViewerMixin, View):
     def get(self, request, pk):
         export = selectors.export_of(request.user, pk, ready=True)
-        return FileResponse(
-            export.file.open("rb"),
-            as_attachment=True,
-            filename=export.filename,
-            content_type=formats.CONTENT_TYPES[export.format],
-        )
+        return services.export_file(export)

@@ -3,7 +3,7 @@ runs one (``?format=json|csv|xlsx|pdf``), ``reports/exports/<id>/`` follows a ba
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -175,9 +175,4 @@ class ReportExportDownloadView(APIView):
     @extend_schema(operation_id="reports_exports_download", responses={200: OpenApiTypes.BINARY})
     def get(self, request, pk):
         export = selectors.export_of(request.user, pk, ready=True)
-        return FileResponse(
-            export.file.open("rb"),
-            as_attachment=True,
-            filename=export.filename,
-            content_type=formats.CONTENT_TYPES[export.format],
-        )
+        return services.export_file(export)

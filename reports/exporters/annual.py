@@ -16,7 +16,7 @@ from procurement.members.models import MEMBER_KINDS, Membership, MembershipStatu
 from procurement.orders.models import CpvSpendRollup
 from reports import charts, scope
 from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
-from reports.exporters.savings import rate, savings
+from reports.exporters.savings import savings, savings_table
 from reports.figures import SpendFilters, cpv_names, label_rows, spend
 from reports.formats import display
 from reports.params import ReportForm
@@ -143,15 +143,10 @@ class AnnualReport(Report):
             Column("consumed", gettext("Consumed"), Kind.MONEY, total=True),
             Column("percent", gettext("Percent of maximum"), Kind.PERCENT),
         ]
-        savings_columns = [
-            Column("agreement", gettext("Framework agreement")),
-            Column("list_value", gettext("At list prices"), Kind.MONEY, total=True),
-            Column("contract", gettext("At contract prices"), Kind.MONEY, total=True),
-            Column("savings", gettext("Savings"), Kind.MONEY, total=True),
-            Column("rate", gettext("Rate of savings"), Kind.PERCENT),
-        ]
-        savings_totals = totals_of(savings_columns, saved, agreement=gettext("Total"))
-        savings_totals["rate"] = rate(savings_totals["savings"], savings_totals["list_value"])
+        saved_table = savings_table(
+            "savings", gettext("Savings"), [Column("agreement", gettext("Framework agreement"))], saved, apart=False
+        )
+        savings_totals = saved_table.totals
 
         result = Result(
             identifier=self.identifier,
@@ -192,7 +187,7 @@ class AnnualReport(Report):
                     cpv,
                     {"division": gettext("Total"), "net": cpv_total},
                 ),
-                Table("savings", gettext("Savings"), savings_columns, saved, savings_totals),
+                saved_table,
             ],
         )
         months = {row["month"]: row["net"] for row in per_month}

@@ -80,21 +80,7 @@ class RegisterReport(Report):
     rows_per_page = 40
 
     def _orders(self, viewer, params):
-        filters = SpendFilters.of(params)
-        orders = scope.orders(viewer).filter(
-            status__in=filters.statuses or COUNTING,
-            approved_on__gte=filters.date_from,
-            approved_on__lte=filters.date_to,
-        )
-        if filters.member:
-            orders = orders.filter(member=filters.member)
-        if filters.member_kind:
-            orders = orders.filter(member__kind=filters.member_kind)
-        if filters.supplier:
-            orders = orders.filter(supplier=filters.supplier)
-        if filters.agreement:
-            orders = orders.filter(agreement=filters.agreement)
-        return orders
+        return SpendFilters.of(params).counted_orders(scope.orders(viewer))
 
     def estimate(self, viewer, params) -> Size:
         rows = OrderLine.objects.filter(order__in=self._orders(viewer, params)).count()

@@ -45,6 +45,27 @@ class SavingsParameters(ReportForm, PeriodMixin, OrderFiltersMixin):
         return list(dict.fromkeys(self.cleaned_data["group_by"] or ["member", "agreement", "year"]))
 
 
+def savings_table(key: str, title: str, first: list[Column], rows: list[dict], *, apart: bool = True) -> Table:
+    """Savings rows under their first columns: at list and contract prices, savings, rate, and (``apart``)
+    the spend of lines without a list price; the totals' rate is that of the totals."""
+    columns = [
+        *first,
+        Column("list_value", gettext("At list prices"), Kind.MONEY, total=True),
+        Column("contract", gettext("At contract prices"), Kind.MONEY, total=True),
+        Column("savings", gettext("Savings"), Kind.MONEY, total=True),
+        Column("rate", gettext("Rate of savings"), Kind.PERCENT),
+    ]
+    if apart:
+        columns += [
+            Column("lines_with", gettext("Lines with a list price"), Kind.INTEGER, total=True),
+            Column("without_list", gettext("Spend without a list price"), Kind.MONEY, total=True),
+            Column("lines_without", gettext("Lines without a list price"), Kind.INTEGER, total=True),
+        ]
+    totals = totals_of(columns, rows, **({first[0].key: gettext("Total")} if first else {}))
+    totals["rate"] = rate(totals["savings"], totals["list_value"])
+    return Table(key, title, columns, rows, totals)
+
+
 def rate(savings: Decimal, list_value: Decimal) -> Decimal | None:
     return percent(savings, list_value)
 
@@ -139,18 +160,13 @@ class SavingsReport(Report):
         for row in rows:
             row["net"] = row["savings"]  # the order of sort_rows when grouped by one field
         rows = sort_rows(rows, group_by)
-        columns = [Column(key, str(DIMENSIONS[key].label), DIMENSIONS[key].kind) for key in group_by]
-        columns += [
-            Column("list_value", gettext("At list prices"), Kind.MONEY, total=True),
-            Column("contract", gettext("At contract prices"), Kind.MONEY, total=True),
-            Column("savings", gettext("Savings"), Kind.MONEY, total=True),
-            Column("rate", gettext("Rate of savings"), Kind.PERCENT),
-            Column("lines_with", gettext("Lines with a list price"), Kind.INTEGER, total=True),
-            Column("without_list", gettext("Spend without a list price"), Kind.MONEY, total=True),
-            Column("lines_without", gettext("Lines without a list price"), Kind.INTEGER, total=True),
-        ]
-        totals = totals_of(columns, rows, **({group_by[0]: gettext("Total")} if group_by else {}))
-        totals["rate"] = rate(totals["savings"], totals["list_value"])
+        table = savings_table(
+            "savings",
+            gettext("Savings"),
+            [Column(key, str(DIMENSIONS[key].label), DIMENSIONS[key].kind) for key in group_by],
+            rows,
+        )
+        totals = table.totals
         result = Result(
             identifier=self.identifier,
             title=str(self.title),
@@ -162,7 +178,7 @@ class SavingsReport(Report):
                 Figure(gettext("At list prices"), totals["list_value"]),
                 Figure(gettext("Spend without a list price"), totals["without_list"]),
             ],
-            tables=[Table("savings", gettext("Savings"), columns, rows, totals)],
+            tables=[table],
             orientation="landscape",
         )
         result.notes.append(

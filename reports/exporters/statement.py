@@ -14,7 +14,7 @@ from procurement.orders.rollups import COUNTING
 from procurement.orders.selectors import member_consumption
 from reports import charts, scope
 from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
-from reports.exporters.savings import rate, savings
+from reports.exporters.savings import savings, savings_table
 from reports.figures import SpendFilters, label_rows, sort_rows, spend
 from reports.formats import display
 from reports.params import OrganizationChoiceField, PeriodMixin, ReportForm
@@ -118,16 +118,10 @@ class StatementReport(Report):
             Column("orders", gettext("Orders"), Kind.INTEGER),
             *_money_columns(),
         ]
-        savings_columns = [
-            Column("agreement", gettext("Framework agreement")),
-            Column("list_value", gettext("At list prices"), Kind.MONEY, total=True),
-            Column("contract", gettext("At contract prices"), Kind.MONEY, total=True),
-            Column("savings", gettext("Savings"), Kind.MONEY, total=True),
-            Column("rate", gettext("Rate of savings"), Kind.PERCENT),
-            Column("without_list", gettext("Spend without a list price"), Kind.MONEY, total=True),
-        ]
-        savings_totals = totals_of(savings_columns, saved, agreement=gettext("Total"))
-        savings_totals["rate"] = rate(savings_totals["savings"], savings_totals["list_value"])
+        saved_table = savings_table(
+            "savings", gettext("Savings"), [Column("agreement", gettext("Framework agreement"))], saved
+        )
+        savings_totals = saved_table.totals
         estimate_columns = [
             Column("agreement", gettext("Framework agreement")),
             Column("estimate", gettext("Estimate"), Kind.MONEY, total=True),
@@ -166,7 +160,7 @@ class StatementReport(Report):
                     by_article,
                     totals_of(article_columns[2:], by_article, budget_article=gettext("Total")),
                 ),
-                Table("savings", gettext("Savings"), savings_columns, saved, savings_totals),
+                saved_table,
                 Table(
                     "estimates",
                     gettext("Consumption against the estimates"),
