@@ -1,9 +1,9 @@
 """The figures the reports are made of, aggregated by the database.
 
 Spend is read from the rollups (``procurement.orders.rollups``) whenever they can answer —
-groupings by member, supplier, agreement, lot and month / quarter / year over whole months —
-and from the order lines otherwise (CPV, budget article, an order status, a period cut
-inside a month, a supplier's own view). Both ways count the same orders for the same amounts,
+groupings by member, supplier, agreement, lot, CPV division and month / quarter / year over
+whole months — and from the order lines otherwise (CPV group, budget article, an order status,
+a period cut inside a month, a supplier's own view). Both ways count the same orders for the same amounts,
 to the cent (the tests compare them).
 """
 
@@ -99,7 +99,14 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension(
             "lot", _("Lot"), Kind.TEXT, lambda: F("order__agreement__lot_id"), lambda: F("agreement__lot_id"), lot_names
         ),
-        Dimension("cpv_division", _("CPV division"), Kind.TEXT, lambda: Substr("cpv_code", 1, 2), None, cpv_names),
+        Dimension(
+            "cpv_division",
+            _("CPV division"),
+            Kind.TEXT,
+            lambda: Substr("cpv_code", 1, 2),
+            lambda: F("cpv_division"),  # in CpvSpendRollup only
+            cpv_names,
+        ),
         Dimension("cpv_group", _("CPV group"), Kind.TEXT, lambda: Substr("cpv_code", 1, 3), None, cpv_names),
         Dimension(
             "budget_article", _("Budget article"), Kind.TEXT, lambda: F("budget_article"), None, budget_article_names
@@ -204,12 +211,17 @@ def counted_lines(viewer: Viewer, filters: SpendFilters) -> QuerySet:
     return filters.counted_orders(scope.order_lines(viewer), "order__")
 
 
+def by_cpv(group_by: list[str]) -> bool:
+    """Whether a grouping reads the rollups by CPV division (``CpvSpendRollup``) rather than ``SpendRollup``."""
+    return "cpv_division" in group_by
+
+
 def rollup_groups(viewer: Viewer, group_by: list[str], filters: SpendFilters, **aggregates) -> list[dict]:
-    """SpendRollup rows of the period and filters, grouped by ``group_by``, with ``aggregates``."""
+    """Rollup rows of the period and filters, grouped by ``group_by``, with ``aggregates``: those by
+    CPV division when the grouping has it."""
+    rollups = scope.cpv_rollups(viewer) if by_cpv(group_by) else scope.spend_rollups(viewer)
     rows = filters.narrowed(
-        scope.spend_rollups(viewer).filter(
-            month__gte=filters.date_from.replace(day=1), month__lte=filters.date_to.replace(day=1)
-        )
+        rollups.filter(month__gte=filters.date_from.replace(day=1), month__lte=filters.date_to.replace(day=1))
     )
     keys = {f"rk_{key}": DIMENSIONS[key].rollup() for key in group_by}
     if not keys:
@@ -224,12 +236,11 @@ def rollup_groups(viewer: Viewer, group_by: list[str], filters: SpendFilters, **
 
 
 def _rollup_rows(viewer: Viewer, group_by: list[str], filters: SpendFilters) -> list[dict]:
-    rows = rollup_groups(
-        viewer, group_by, filters, orders=Sum("orders"), net=Sum("net"), vat=Sum("vat"), gross=Sum("gross")
-    )
+    rows = rollup_groups(viewer, group_by, filters, orders=Sum("orders"), net=Sum("net"), vat=Sum("vat"))
     found = []
     for row in rows:
-        row.update(orders=row["orders"] or 0, net=money(row["net"]), vat=money(row["vat"]), gross=money(row["gross"]))
+        row.update(orders=row["orders"] or 0, net=money(row["net"]), vat=money(row["vat"]))
+        row["gross"] = row["net"] + row["vat"]
         if row["orders"] or row["net"]:
             found.append(row)
     return found

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from procurement.core.permissions import Perm
 from procurement.members.acting import acting_of
 from procurement.members.models import MEMBER_KINDS, Organization, OrganizationKind
-from procurement.orders.models import OffPlatformCallOff, Order, OrderLine, SpendRollup, Subscription
+from procurement.orders.models import CpvSpendRollup, OffPlatformCallOff, Order, OrderLine, SpendRollup, Subscription
 from tenders.models import FrameworkAgreement
 
 
@@ -89,6 +89,14 @@ def spend_rollups(viewer: Viewer) -> QuerySet[SpendRollup]:
     if viewer.audience == Audience.MEMBER:
         return SpendRollup.objects.filter(member=viewer.organization)
     return SpendRollup.objects.all()
+
+
+def cpv_rollups(viewer: Viewer) -> QuerySet[CpvSpendRollup]:
+    if not viewer.reads_rollups:
+        raise ValueError("A supplier's figures come from its orders, not from the rollups.")
+    if viewer.audience == Audience.MEMBER:
+        return CpvSpendRollup.objects.filter(member=viewer.organization)
+    return CpvSpendRollup.objects.all()
 
 
 def call_offs(viewer: Viewer) -> QuerySet[OffPlatformCallOff]:

@@ -597,10 +597,10 @@ class SpendRollup(models.Model):
 
 
 class CpvSpendRollup(models.Model):
-    """Order lines' counted amounts excl. VAT per month, member, agreement, supplier and CPV division.
+    """Order lines' counted amounts per month, member, agreement, supplier and CPV division.
 
-    VAT is computed per order and rate (EN 16931), not per line: it has no share per division,
-    so this table holds the net amount only.
+    ``orders`` counts each order once per division it has lines in; ``vat`` is the lines' shares
+    of their order's VAT, which is rounded per order and rate (EN 16931).
     """
 
     month = models.DateField(_("month"))
@@ -608,7 +608,10 @@ class CpvSpendRollup(models.Model):
     agreement = models.ForeignKey("tenders.FrameworkAgreement", on_delete=models.CASCADE, related_name="+")
     supplier = models.ForeignKey("members.Organization", on_delete=models.CASCADE, related_name="+")
     cpv_division = models.CharField(_("CPV division"), max_length=2, blank=True)
+    orders = models.IntegerField(_("orders"), default=0)
     net = AmountField(_("excl. VAT"), default=ZERO)
+    # The lines' shares of their orders' VAT (``rollups.vat_shares``): they add up to the orders' VAT.
+    vat = AmountField(_("VAT"), default=ZERO)
 
     class Meta:
         verbose_name = _("spend rollup by CPV division")

@@ -11,6 +11,7 @@ What counts, and when:
 - For savings, the counted lines with a public list price are summed at list prices
   (``list_value``) and at contract prices (``list_net``); lines are counted with and without one.
 - Off-platform call-offs count in ``off_platform`` in the month they were placed, until cancelled.
+- By CPV division, each line counts with its share of its order's VAT (:func:`vat_shares`).
 
 Each service that changes what an order counts for wraps the change in :func:`tracking`:
 the order's contribution before and after is compared and only the difference is written,
@@ -33,7 +34,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from procurement.core.money import line_amount, vat_breakdown
+from procurement.core.money import line_amount, vat_amount, vat_breakdown
 from procurement.orders.models import CpvSpendRollup, OffPlatformCallOff, Order, OrderLine, OrderStatus, SpendRollup
 
 ZERO = Decimal("0.00")
@@ -61,6 +62,8 @@ SPEND_MEASURES = (
     "unlisted_lines",
 )
 
+CPV_MEASURES = ("orders", "net", "vat")
+
 SpendKey = tuple[datetime.date, int, int, int]  # month, member, agreement, supplier
 CpvKey = tuple[datetime.date, int, int, int, str]
 
@@ -75,7 +78,7 @@ class Contribution:
 
     def __init__(self):
         self.spend: dict[SpendKey, dict[str, Decimal | int]] = defaultdict(lambda: dict.fromkeys(SPEND_MEASURES, 0))
-        self.cpv: dict[CpvKey, Decimal] = defaultdict(lambda: ZERO)
+        self.cpv: dict[CpvKey, dict[str, Decimal | int]] = defaultdict(lambda: dict.fromkeys(CPV_MEASURES, 0))
 
     def add_order(self, order: Order, lines: Iterable[OrderLine]) -> None:
         if order.status not in COUNTING or order.approved_on is None:
@@ -102,14 +105,33 @@ class Contribution:
             row["list_value"] += line_amount(quantity, line.list_price)
             row["list_net"] += amount
             row["listed_lines"] += 1
-        for line, amount in amounts:
-            self.cpv[(*key, (line.cpv_code or "")[:2])] += amount
+        divisions = set()
+        for line, amount, vat in vat_shares(amounts):
+            division = (line.cpv_code or "")[:2]
+            row = self.cpv[(*key, division)]
+            row["net"] += amount
+            row["vat"] += vat
+            if division not in divisions:
+                divisions.add(division)
+                row["orders"] += 1
 
     def add_call_off(self, call_off: OffPlatformCallOff) -> None:
         if call_off.cancelled:
             return
         key = (month_of(call_off.ordered_on), call_off.member_id, call_off.agreement_id, call_off.supplier_id)
         self.spend[key]["off_platform"] += call_off.amount_excl_vat
+
+
+def vat_shares(amounts: list[tuple[OrderLine, Decimal]]) -> Iterator[tuple[OrderLine, Decimal, Decimal]]:
+    """Each line's share of its order's VAT at its rate: the VAT of the running sum up to it (in
+    position order) minus that of the running sum before it. The order's VAT at a rate is rounded
+    once, on the sum of its lines (EN 16931); the shares add up to it exactly, however lines are
+    grouped afterwards. ``reports.sql.grouped_with_vat`` computes the same in SQL."""
+    upto: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    for line, amount in sorted(amounts, key=lambda pair: pair[0].position):
+        before = upto[line.vat_rate]
+        upto[line.vat_rate] = before + amount
+        yield line, amount, vat_amount(before + amount, line.vat_rate) - vat_amount(before, line.vat_rate)
 
 
 def counted(order: Order) -> Contribution:
@@ -126,8 +148,8 @@ def _difference(before: Contribution, after: Contribution):
             spend[key] = delta
     cpv = {}
     for key in sorted(set(before.cpv) | set(after.cpv)):
-        delta = after.cpv.get(key, ZERO) - before.cpv.get(key, ZERO)
-        if delta:
+        delta = {m: after.cpv.get(key, {}).get(m, 0) - before.cpv.get(key, {}).get(m, 0) for m in CPV_MEASURES}
+        if any(delta.values()):
             cpv[key] = delta
     return spend, cpv
 
@@ -148,7 +170,7 @@ def apply(before: Contribution, after: Contribution) -> None:
             "cpv_division": division,
         }
         CpvSpendRollup.objects.bulk_create([CpvSpendRollup(**key)], ignore_conflicts=True)
-        CpvSpendRollup.objects.filter(**key).update(net=F("net") + delta)
+        CpvSpendRollup.objects.filter(**key).update(**{m: F(m) + value for m, value in delta.items() if value})
 
 
 @contextmanager
@@ -206,10 +228,10 @@ def stored() -> Contribution:
         key = (row["month"], row["member_id"], row["agreement_id"], row["supplier_id"])
         contribution.spend[key] = {m: row[m] for m in SPEND_MEASURES}
     for row in CpvSpendRollup.objects.values(
-        "month", "member_id", "agreement_id", "supplier_id", "cpv_division", "net"
+        "month", "member_id", "agreement_id", "supplier_id", "cpv_division", *CPV_MEASURES
     ):
         key = (row["month"], row["member_id"], row["agreement_id"], row["supplier_id"], row["cpv_division"])
-        contribution.cpv[key] = row["net"]
+        contribution.cpv[key] = {m: row[m] for m in CPV_MEASURES}
     return contribution
 
 
@@ -217,7 +239,7 @@ def differences() -> list[str]:
     """Rows whose stored figures differ from the orders' (empty when the rollups are right)."""
     spend, cpv = _difference(stored(), recompute())
     found = [f"{key}: {', '.join(f'{m} off by {v}' for m, v in delta.items() if v)}" for key, delta in spend.items()]
-    found += [f"{key}: net off by {delta}" for key, delta in cpv.items()]
+    found += [f"{key}: {', '.join(f'{m} off by {v}' for m, v in delta.items() if v)}" for key, delta in cpv.items()]
     return found
 
 
@@ -243,10 +265,10 @@ def rebuild() -> tuple[int, int]:
                 agreement_id=agreement,
                 supplier_id=supplier,
                 cpv_division=division,
-                net=net,
+                **measures,
             )
-            for (month, member, agreement, supplier, division), net in sorted(contribution.cpv.items())
-            if net
+            for (month, member, agreement, supplier, division), measures in sorted(contribution.cpv.items())
+            if any(measures.values())
         ),
         batch_size=CHUNK,
     )

@@ -13,11 +13,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from procurement.members.models import MEMBER_KINDS, Membership, MembershipStatus, OrganizationKind
-from procurement.orders.models import CpvSpendRollup
 from reports import charts, scope
 from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
 from reports.exporters.savings import savings, savings_table
-from reports.figures import SpendFilters, cpv_names, label_rows, spend
+from reports.figures import SpendFilters, label_rows, spend
 from reports.formats import display
 from reports.params import ReportForm
 from reports.scope import Audience
@@ -83,7 +82,7 @@ class AnnualReport(Report):
         suppliers.sort(key=lambda row: -row["net"])
         by_kind = self._by_member_kind(viewer, start, end)
         progress(3, 6)
-        cpv = self._cpv(viewer, start, end)
+        cpv = self._cpv(viewer, filters)
         progress(4, 6)
         saved = savings(viewer, ["agreement"], filters)
         label_rows(saved, ["agreement"])
@@ -302,18 +301,10 @@ class AnnualReport(Report):
         return money(total)
 
     @staticmethod
-    def _cpv(viewer, start, end) -> list[dict]:
-        rows = (
-            CpvSpendRollup.objects.filter(month__gte=start, month__lte=end)
-            .values("cpv_division")
-            .annotate(net=Sum("net"))
-            .order_by("-net")
-        )
-        rows = [{"division": row["cpv_division"], "net": money(row["net"])} for row in rows if row["net"]]
-        names = cpv_names([row["division"] for row in rows])
-        for row in rows:
-            row["division"] = names[row["division"]]
-        return rows
+    def _cpv(viewer, filters) -> list[dict]:
+        rows, _source = spend(viewer, ["cpv_division"], filters)
+        label_rows(rows, ["cpv_division"])
+        return [{"division": row["cpv_division"], "net": row["net"]} for row in sorted(rows, key=lambda r: -r["net"])]
 
     @staticmethod
     def _agreement_rows(year: int) -> list[dict]:

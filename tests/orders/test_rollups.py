@@ -101,3 +101,22 @@ def test_the_check_finds_a_wrong_row_and_the_rebuild_repairs_it(officer, approve
     call_command("rollups", "--check")
     lines = OrderLine.objects.aggregate(total=Sum("amount_excl_vat"))["total"]
     assert SpendRollup.objects.aggregate(total=Sum("net"))["total"] == lines == D("277.53")
+
+
+def test_by_cpv_division_lines_share_their_orders_vat_to_the_cent(
+    officer, approver, member, items, subscription, agreement, company
+):
+    # given an order of two 2.50 € lines at 21 % in two CPV divisions: rounded line by line, their VAT
+    # would be 0.53 + 0.53 = 1.06; the order's is rounded once: round(5.00 × 21 %) = 1.05
+    toner = catalogue_line(agreement, company, "TON", "2.50", cpv_code_id="30192000-1")
+    print_job = catalogue_line(agreement, company, "IMP", "2.50", cpv_code_id="22000000-0")
+
+    # when it is approved
+    order = approved(officer, approver, {toner: 1, print_job: 1})
+
+    # then the first line takes round(2.50 × 21 %) = 0.53 and the second round(5.00 × 21 %) − 0.53 = 0.52,
+    # each division counts the order once, and the divisions add up to the order
+    rows = {row.cpv_division: (row.orders, row.net, row.vat) for row in CpvSpendRollup.objects.all()}
+    assert rows == {"30": (1, D("2.50"), D("0.53")), "22": (1, D("2.50"), D("0.52"))}
+    assert order.total_vat == D("1.05")
+    assert rollups.differences() == []
