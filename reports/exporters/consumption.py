@@ -8,13 +8,13 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from procurement.orders.models import OffPlatformCallOff, Order, SpendRollup, Subscription, SubscriptionStatus
-from procurement.orders.selectors import HOLDING
+from procurement.orders.rollups import COUNTING
 from reports import charts, scope
 from reports.base import Chart, Column, Figure, Kind, Report, Result, Size, Table, percent, totals_of
 from reports.figures import delivered_and_off_platform, organization_names
@@ -31,6 +31,11 @@ class ConsumptionParameters(ReportForm):
     agreement = AgreementChoiceField(label=_("Framework agreement"), queryset=None, required=False)
     member = OrganizationChoiceField(label=_("Member"), queryset=None, required=False)
     include_ended = forms.BooleanField(label=_("Include ended agreements"), required=False)
+    by_member = forms.BooleanField(
+        label=_("Each member against its estimate"),
+        required=False,
+        help_text=_("Shown anyway when an agreement or a member is chosen."),
+    )
 
 
 class ConsumptionReport(Report):
@@ -62,7 +67,7 @@ class ConsumptionReport(Report):
                 rows = rows.filter(member=member)
             totals = rows.values("agreement_id", "member_id").annotate(net=Sum("net"), off=Sum("off_platform"))
             return {(r["agreement_id"], r["member_id"]): money(r["net"]) + money(r["off"]) for r in totals}
-        orders = scope.orders(viewer).filter(agreement_id__in=agreement_ids, status__in=HOLDING)
+        orders = scope.orders(viewer).filter(agreement_id__in=agreement_ids, status__in=COUNTING)
         call_offs = scope.call_offs(viewer).filter(agreement_id__in=agreement_ids)
         if member:
             orders = orders.filter(member=member)
@@ -76,7 +81,11 @@ class ConsumptionReport(Report):
 
     def estimate(self, viewer, params) -> Size:
         agreements = self._agreements(viewer, params).count()
-        members = scope.subscriptions(viewer).filter(agreement__in=self._agreements(viewer, params)).count()
+        members = (
+            scope.subscriptions(viewer).filter(agreement__in=self._agreements(viewer, params)).count()
+            if self._by_member(viewer, params)
+            else 0
+        )
         rows = agreements + members
         return Size(rows=rows, pages=1 + rows // self.rows_per_page)
 
@@ -86,7 +95,7 @@ class ConsumptionReport(Report):
         ids = [agreement.pk for agreement in agreements]
         rollup = delivered_and_off_platform(ids)
         pace = self._pace(ids, today)
-        estimates = self._estimates(viewer, params, ids)
+        estimates = self._estimates(viewer, params, ids, with_members=self._by_member(viewer, params))
         progress(1, 3)
         rows = []
         for agreement in agreements:
@@ -142,7 +151,8 @@ class ConsumptionReport(Report):
         totals = totals_of(columns, rows, reference=gettext("Total"))
         totals["percent"] = percent(totals["consumed"], totals["maximum"])
         progress(2, 3)
-        members = self._member_rows(viewer, params, ids, agreements, estimates)
+        by_member = self._by_member(viewer, params)
+        members = self._member_rows(viewer, params, ids, agreements, estimates) if by_member else []
         member_columns = [
             Column("agreement", gettext("Agreement")),
             Column("member", gettext("Member")),
@@ -171,7 +181,12 @@ class ConsumptionReport(Report):
                     member_columns,
                     members,
                     member_totals,
-                    note=gettext("Consumption includes the off-platform call-offs reported to IMIO."),
+                    note=gettext("Consumption includes the off-platform call-offs reported to IMIO.")
+                    if by_member
+                    else gettext(
+                        "Choose an agreement or a member, or tick “Each member against its estimate”, to see "
+                        "each member against its estimate."
+                    ),
                 ),
             ],
             orientation="landscape",
@@ -190,25 +205,43 @@ class ConsumptionReport(Report):
         return result
 
     def _pace(self, ids, today) -> dict[int, Decimal]:
+        """What each agreement consumed in the last 90 days: the whole months from the rollups, the
+        days before the first of them from the orders and call-offs themselves."""
         since = today - datetime.timedelta(days=PACE_DAYS - 1)
+        months_from = since if since.day == 1 else (since.replace(day=1) + datetime.timedelta(days=31)).replace(day=1)
         pace: dict[int, Decimal] = {}
-        for agreement_id, total in (
-            Order.objects.filter(agreement_id__in=ids, status__in=HOLDING, approved_on__gte=since)
-            .values("agreement_id")
-            .annotate(total=Sum("consumed"))
-            .values_list("agreement_id", "total")
-        ):
-            pace[agreement_id] = pace.get(agreement_id, ZERO) + money(total)
-        for agreement_id, total in (
-            OffPlatformCallOff.objects.filter(agreement_id__in=ids, cancelled=False, ordered_on__gte=since)
-            .values("agreement_id")
-            .annotate(total=Sum("amount_excl_vat"))
-            .values_list("agreement_id", "total")
-        ):
-            pace[agreement_id] = pace.get(agreement_id, ZERO) + money(total)
+
+        def add(rows) -> None:
+            for agreement_id, total in (
+                rows.values("agreement_id").annotate(total=Sum("t")).values_list("agreement_id", "total")
+            ):
+                pace[agreement_id] = pace.get(agreement_id, ZERO) + money(total)
+
+        add(
+            SpendRollup.objects.filter(agreement_id__in=ids, month__gte=months_from).annotate(
+                t=F("net") + F("off_platform")
+            )
+        )
+        if since < months_from:
+            days = {"agreement_id__in": ids}
+            add(
+                Order.objects.filter(
+                    **days, status__in=COUNTING, approved_on__gte=since, approved_on__lt=months_from
+                ).annotate(t=F("consumed"))
+            )
+            add(
+                OffPlatformCallOff.objects.filter(
+                    **days, cancelled=False, ordered_on__gte=since, ordered_on__lt=months_from
+                ).annotate(t=F("amount_excl_vat"))
+            )
         return pace
 
-    def _estimates(self, viewer, params, ids) -> dict:
+    @staticmethod
+    def _by_member(viewer, params) -> bool:
+        """The members table is a drill-down: thousands of rows for the whole platform."""
+        return bool(params.get("by_member") or params.get("agreement") or params.get("member") or viewer.member)
+
+    def _estimates(self, viewer, params, ids, *, with_members: bool) -> dict:
         subscriptions = scope.subscriptions(viewer).filter(agreement_id__in=ids, status=SubscriptionStatus.ACTIVE)
         member = viewer.member or params.get("member")
         per_member = subscriptions.filter(member=member) if member else subscriptions
@@ -226,7 +259,9 @@ class ConsumptionReport(Report):
             "per_member": {
                 (row["agreement_id"], row["member_id"]): money(row["total"])
                 for row in per_member.values("agreement_id", "member_id").annotate(total=Sum("estimated_value"))
-            },
+            }
+            if with_members
+            else {},
         }
 
     def _member_rows(self, viewer, params, ids, agreements, estimates) -> list[dict]:

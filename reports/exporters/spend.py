@@ -19,7 +19,16 @@ from reports.params import COUNTING_CHOICES, OrderFiltersMixin, PeriodMixin, Rep
 
 GROUP_CHOICES = [(dimension.key, dimension.label) for dimension in DIMENSIONS.values()]
 PIVOT_PERIODS = 36
+PIVOT_ROWS = 500
 TOP = 15
+
+
+def summed(rows: list[dict], key: str) -> dict:
+    """Excl. VAT per value of ``key``."""
+    totals: dict = {}
+    for row in rows:
+        totals[row[key]] = totals.get(row[key], Decimal("0.00")) + row["net"]
+    return totals
 
 
 class SpendParameters(ReportForm, PeriodMixin, OrderFiltersMixin):
@@ -101,22 +110,19 @@ class SpendReport(Report):
         return result
 
     def _charts(self, rows: list[dict], group_by: list[str]) -> list[Chart]:
-        if not rows:
-            return []
-        frame = pd.DataFrame(rows)
         found = []
         periods = [key for key in group_by if key in PERIODS]
         others = [key for key in group_by if key not in PERIODS]
-        if periods:
-            per_period = frame.groupby(periods[0], sort=True)["net"].sum()
+        if rows and periods:
             kind = DIMENSIONS[periods[0]].kind
             title = gettext("Spend excl. VAT per %(period)s") % {"period": in_sentence(periods[0])}
-            series = [(display(period, kind), total) for period, total in per_period.items()]
+            per_period = summed(rows, periods[0])
+            series = [(display(period, kind), per_period[period]) for period in sorted(per_period)]
             found.append(Chart(title, charts.column_chart(series, title=title)))
-        if others:
-            per_key = frame.groupby(others[0], sort=False)["net"].sum().sort_values(ascending=False)
+        if rows and others:
             title = gettext("Spend excl. VAT per %(dimension)s") % {"dimension": in_sentence(others[0])}
-            found.append(Chart(title, charts.bar_chart(list(per_key.items()), title=title, max_items=TOP)))
+            ranked = sorted(summed(rows, others[0]).items(), key=lambda item: -item[1])
+            found.append(Chart(title, charts.bar_chart(ranked, title=title, max_items=TOP)))
         return found
 
     def _pivot(self, rows: list[dict], group_by: list[str]) -> Table | None:
@@ -125,9 +131,11 @@ class SpendReport(Report):
         others = [key for key in group_by if key not in PERIODS]
         if not rows or not periods or not others:
             return None
-        frame = pd.DataFrame(rows)
-        if frame[periods[0]].nunique() > PIVOT_PERIODS:
+        if len({row[periods[0]] for row in rows}) > PIVOT_PERIODS:
             return None
+        if len({tuple(row[key] for key in others) for row in rows}) > PIVOT_ROWS:
+            return None  # thousands of rows with periods across are read in a spreadsheet: the first table
+        frame = pd.DataFrame(rows)
         pivot = frame.pivot_table(index=others, columns=periods[0], values="net", aggfunc="sum", fill_value=0)
         kind = DIMENSIONS[periods[0]].kind
         period_columns = [(f"p{index}", period) for index, period in enumerate(pivot.columns)]

@@ -513,7 +513,7 @@ def test_a_supplier_reads_only_the_orders_sent_to_it(report_world):
 def test_a_supplier_reads_the_consumption_of_its_own_agreements_only(report_world):
     w = report_world
 
-    consumption = ok(run(w.users["supplier_1"], "consumption"))
+    consumption = ok(run(w.users["supplier_1"], "consumption", by_member="on"))
 
     assert [row["reference"] for row in table(consumption, "agreements")["rows"]] == [w.agreement_1.reference]
     # per member, what was sent to it

@@ -444,7 +444,7 @@ def test_consumption_per_agreement(world):
 def test_consumption_per_member_against_its_estimate(world):
     a, b = world.a.reference, world.b.reference
 
-    result = run("consumption", world.people.central)
+    result = run("consumption", world.people.central, "by_member=on")
 
     keys, measures = ("agreement", "member"), ("estimate", "consumed", "percent")
     assert table_rows(result, "members", keys, measures) == [
@@ -454,6 +454,17 @@ def test_consumption_per_member_against_its_estimate(world):
         (b, world.commune.name, D("1000.00"), D("99.87"), D("10.0")),  # o3: 9.987 %
     ]
     assert totals(result, "members", ("estimate", "consumed", "percent")) == (D("11000.00"), D("1602.14"), D("14.6"))
+
+
+def test_consumption_per_member_is_a_drill_down_for_the_whole_platform(world):
+    # given no agreement nor member chosen, and the table not asked for: its rows are left out, and said so
+    whole = run("consumption", world.people.central)
+    assert whole.table("members").rows == []
+    assert "Choose an agreement or a member" in whole.table("members").note
+
+    # when an agreement is chosen, its members are shown
+    one = run("consumption", world.people.central, f"agreement={world.a.pk}")
+    assert [row["member"] for row in one.table("members").rows] == [world.cpas.name, world.commune.name]
 
 
 def test_a_member_sees_the_agreements_and_its_own_consumption(world):
@@ -467,7 +478,7 @@ def test_a_member_sees_the_agreements_and_its_own_consumption(world):
 
 
 def test_a_supplier_sees_the_off_platform_call_offs_in_the_members_consumption(world):
-    result = run("consumption", world.people.supplier)
+    result = run("consumption", world.people.supplier, "by_member=on")
 
     # S1 sees A only; of the commune's, o1 and o2 were never sent to it, but the call-off of 300.00 was placed with it
     assert table_rows(result, "members", ("agreement", "member"), ("estimate", "consumed")) == [
