@@ -267,9 +267,11 @@ def to_pdf(result: Result, template: str) -> bytes:
     # WeasyPrint allocates millions of short-lived objects; in a Django process the garbage
     # collector would walk the hundreds of thousands of long-lived ones (models, templates,
     # translations) at each of its passes, about a quarter of the rendering time. Frozen, they
-    # are left out of those passes while the document is rendered.
+    # are left out of those passes while the document is rendered; the document's own garbage
+    # is collected before they are unfrozen, so that the next document does not freeze it.
     gc.freeze()
     try:
         return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     finally:
+        gc.collect()  # the document's own garbage, while the rest is still left out
         gc.unfreeze()
