@@ -3,6 +3,7 @@ article, its savings, its consumption against its estimates."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -23,6 +24,19 @@ from reports.sql import money
 
 ZERO = Decimal("0.00")
 MONEY_COLUMNS = [("net", _("Excl. VAT")), ("vat", _("VAT")), ("gross", _("Incl. VAT"))]
+
+
+CHART_MONTHS = 36
+
+
+def months(filters: SpendFilters) -> list[datetime.date]:
+    """The first days of the period's months (its last three years at most)."""
+    month, last = filters.date_from.replace(day=1), filters.date_to.replace(day=1)
+    found = []
+    while month <= last:
+        found.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return found[-CHART_MONTHS:]
 
 
 class StatementParameters(ReportForm, PeriodMixin):
@@ -178,10 +192,10 @@ class StatementReport(Report):
                     note=gettext("Amounts as ordered; a closed order counts for what was delivered."),
                 ),
             ],
+            orientation="landscape",
         )
-        series = [
-            (display(row["month"], Kind.MONTH), row["net"]) for row in sorted(per_month, key=lambda r: r["month"])
-        ]
+        spent = {row["month"]: row["net"] for row in per_month}
+        series = [(display(month, Kind.MONTH), spent.get(month, ZERO)) for month in months(filters)]
         title = gettext("Spend excl. VAT per month")
         result.charts.append(Chart(title, charts.column_chart(series, title=title)))
         title = gettext("Spend excl. VAT per agreement")
