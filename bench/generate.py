@@ -1464,7 +1464,14 @@ class OrderMaker:
         if self.plan.consumed[agreement_id] + total > self.plan.maximum[agreement_id]:
             self.refused += 1
             return stop(S.REJECTED, t, status_reason=CEILING_REASON, decision=(Decision.REJECTED, t, CEILING_REASON))
-        stop(S.APPROVED, t, approved_at=t, approved_on=timezone.localdate(t), consumed=total, decision=(Decision.APPROVED, t, ""))
+        stop(
+            S.APPROVED,
+            t,
+            approved_at=t,
+            approved_on=timezone.localdate(t),
+            consumed=total,
+            decision=(Decision.APPROVED, t, ""),
+        )
         if rng.random() < 0.01:
             cancelled = t + _hours(rng, 1, 72)
             if cancelled <= now:
