@@ -11,6 +11,7 @@ import datetime
 import logging
 import os
 import tempfile
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -102,8 +103,6 @@ def raw_parameters(data) -> dict[str, list[str]]:
 
 def query_string(data) -> str:
     """The report's parameters as a query string, without the format options."""
-    from urllib.parse import urlencode
-
     return urlencode([(name, value) for name, values in raw_parameters(data).items() for value in values])
 
 
@@ -197,6 +196,7 @@ def _build_file(export: ReportExport, report: Report | None, options: dict) -> t
         raise PermissionError(_("You may no longer run this report for this organisation."))
     params = parameters(report, viewer, MultiValueDict(options.get("query") or {}))
     result = report.build(viewer, params, progress=_progress(export))
+    check_table(result, options.get("table"))
     export.filename = report.filename(params, formats.EXTENSIONS[export.format])
     handle = tempfile.NamedTemporaryFile(suffix=f".{export.format}", delete=False)  # noqa: SIM115 — saved, then removed
     with handle:

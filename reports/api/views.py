@@ -3,6 +3,7 @@ runs one (``?format=json|csv|xlsx|pdf``), ``reports/exports/<id>/`` follows a ba
 
 from __future__ import annotations
 
+from django import forms
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from procurement.core.permissions import Perm
 from reports import formats, selectors, services
+from reports.params import AgreementChoiceField, OrganizationChoiceField
 from reports.registry import get, reports_for
 from reports.scope import viewer_of
 
@@ -44,6 +46,20 @@ class PDFRenderer(FileRenderer):
     format = "pdf"
 
 
+def parameter_type(field) -> str:
+    """What a parameter takes: an organisation's or an agreement's id, a list (repeated or comma-separated)…"""
+    kinds = (
+        (OrganizationChoiceField, "organization"),
+        (AgreementChoiceField, "agreement"),
+        (forms.MultipleChoiceField, "list"),
+        (forms.ChoiceField, "choice"),
+        (forms.DateField, "date"),
+        (forms.BooleanField, "boolean"),
+        (forms.IntegerField, "integer"),
+    )
+    return next((name for kind, name in kinds if isinstance(field, kind)), "text")
+
+
 def describe(report, viewer) -> dict:
     form = report.form(viewer)
     parameters = []
@@ -51,10 +67,12 @@ def describe(report, viewer) -> dict:
         choices = getattr(field, "choices", None)
         described = {
             "name": name,
-            "type": type(field).__name__.removesuffix("Field").lower(),
+            "type": parameter_type(field),
             "label": str(field.label),
             "required": field.required,
         }
+        if field.help_text:
+            described["help"] = str(field.help_text)
         if choices is not None and not hasattr(field, "queryset"):
             described["choices"] = [{"value": value, "label": str(label)} for value, label in choices if value != ""]
         parameters.append(described)

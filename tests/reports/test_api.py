@@ -113,7 +113,7 @@ def test_each_entry_describes_the_report_and_its_parameters(report_world):
     assert parameters["date_from"] == {"name": "date_from", "type": "date", "label": "From", "required": False}
     assert parameters["member"] == {
         "name": "member",
-        "type": "organizationchoice",
+        "type": "organization",
         "label": "Member",
         "required": False,
     }
