@@ -57,10 +57,20 @@ def check_format(report: Report, fmt: str, dialect: str = "be", table: str | Non
 
 
 def in_background(report: Report, viewer: Viewer, params: dict, fmt: str) -> bool:
-    """Large exports go to a worker: many rows, or a PDF of many pages."""
-    if fmt not in FILE_FORMATS:
-        return False
+    """Large exports go to a worker: many rows, or a PDF of many pages. JSON is answered at once,
+    so a JSON of too many rows is refused (the files hold them)."""
     size = report.estimate(viewer, params)
+    if fmt not in FILE_FORMATS:
+        if size.rows > settings.REPORT_INLINE_ROWS:
+            raise DomainError(
+                _(
+                    "This report has about %(rows)s rows, more than %(limit)s in JSON: narrow the period or the "
+                    "filters, or export it as CSV or XLSX."
+                )
+                % {"rows": size.rows, "limit": settings.REPORT_INLINE_ROWS},
+                code="report_too_long",
+            )
+        return False
     if fmt == "pdf":
         if size.pages > settings.REPORT_PDF_MAX_PAGES:
             raise DomainError(

@@ -373,3 +373,16 @@ def test_a_pdf_too_long_sends_back_to_the_report_with_the_reason(report_world, s
     page = client.get(response.url)
     assert "This PDF would have about 3 pages, more than 2" in page.content.decode()
     assert not ReportExport.objects.exists()
+
+
+def test_a_json_of_too_many_rows_is_refused_with_409(report_world, small_inline):
+    # given a register of 8 lines, more than the 5 rows answered at once
+    client = client_for(report_world.users["imio_finance"])
+
+    # when it is asked as JSON
+    response = client.get("/api/v1/reports/register/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    # then JSON, answered at once, refuses it and points to the files
+    assert response.status_code == 409
+    assert response.json()["code"] == "report_too_long"
+    assert "CSV or XLSX" in response.json()["detail"]
