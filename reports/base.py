@@ -10,7 +10,7 @@ so totals agree to the cent whichever way a result is read.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -165,14 +165,3 @@ class Report:
     def filename(self, params: dict, extension: str) -> str:
         stamp = timezone.localdate().isoformat()
         return f"{self.identifier}-{stamp}.{extension}"
-
-
-def chunks(iterable: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in iterable:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

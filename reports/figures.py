@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -59,14 +59,12 @@ def lot_names(ids) -> dict:
 
 def cpv_names(prefixes) -> dict:
     """CPV division ("30") or group ("301") → "30 — Office and computing machinery…"."""
-    language = (translation.get_language() or "fr")[:2]
-    field = f"label_{language}" if language in ("fr", "nl", "de", "en") else "label_fr"
     wanted = {prefix.ljust(8, "0"): prefix for prefix in prefixes if prefix}
     found = {}
-    for code, label in CpvCode.objects.filter(level__in=(CpvLevel.DIVISION, CpvLevel.GROUP)).values_list("code", field):
-        prefix = wanted.get(code[:8])
+    for code in CpvCode.objects.filter(level__in=(CpvLevel.DIVISION, CpvLevel.GROUP)):
+        prefix = wanted.get(code.code[:8])
         if prefix is not None:
-            found[prefix] = f"{prefix} — {label}"
+            found[prefix] = f"{prefix} — {code.label}"  # in the reader's language
     return {prefix: found.get(prefix, prefix or gettext("(no CPV code)")) for prefix in prefixes}
 
 
@@ -292,7 +290,3 @@ def delivered_and_off_platform(agreement_ids) -> dict[int, dict[str, Decimal]]:
         row["agreement_id"]: {"delivered": money(row["delivered"]), "off_platform": money(row["off_platform"])}
         for row in rows
     }
-
-
-def order_count(orders: QuerySet) -> int:
-    return orders.aggregate(count=Count("pk"))["count"]

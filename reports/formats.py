@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from reports.base import Column, Kind, Result, Table
+from reports.base import DATES, Column, Kind, Result, Table
 from reports.charts import format_amount, format_percent
 
 NBSP = "\u00a0"
@@ -83,7 +83,7 @@ def json_value(value, kind: Kind):
         return f"{Decimal(value):.{PLACES[kind]}f}"
     if kind == Kind.INTEGER:
         return int(value)
-    if kind in (Kind.DATE, Kind.MONTH, Kind.QUARTER, Kind.YEAR):
+    if kind in DATES:
         return value.isoformat()
     return value
 
@@ -132,7 +132,7 @@ def csv_value(value, kind: Kind, dialect: str) -> str:
     if kind in PLACES:
         text = f"{Decimal(value):.{PLACES[kind]}f}"
         return text.replace(".", ",") if dialect == "be" else text
-    if kind in (Kind.DATE, Kind.MONTH, Kind.QUARTER, Kind.YEAR):
+    if kind in DATES:
         return value.strftime("%d/%m/%Y") if dialect == "be" else value.isoformat()
     return str(value)
 
@@ -229,7 +229,7 @@ def write_xlsx(result: Result, out: BinaryIO, *, progress=None) -> None:
 def _xlsx_value(value, kind: Kind):
     if value is None or value == "":
         return None
-    if kind in (Kind.MONTH, Kind.QUARTER, Kind.YEAR, Kind.DATE) and isinstance(value, datetime.date):
+    if kind in DATES and isinstance(value, datetime.date):
         return value
     if kind in PLACES or kind == Kind.INTEGER:
         return Decimal(value)

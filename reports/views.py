@@ -73,7 +73,6 @@ class ReportPageView(ViewerMixin, View):
                 "report": report,
                 "form": form,
                 "result": result,
-                "html_rows": HTML_ROWS,
                 "formats": [fmt for fmt in report.formats if fmt in services.FILE_FORMATS],
             },
         )

@@ -62,7 +62,7 @@ class ConsumptionReport(Report):
         supplier's comes from the orders it received."""
         member = viewer.member or params.get("member")
         if viewer.reads_rollups:
-            rows = SpendRollup.objects.filter(agreement_id__in=agreement_ids)
+            rows = scope.spend_rollups(viewer).filter(agreement_id__in=agreement_ids)
             if member:
                 rows = rows.filter(member=member)
             totals = rows.values("agreement_id", "member_id").annotate(net=Sum("net"), off=Sum("off_platform"))
@@ -128,7 +128,6 @@ class ConsumptionReport(Report):
                     "percent": percent(consumed, agreement.maximum_value),
                     "pace": pace.get(agreement.pk, ZERO),
                     "exhaustion": exhaustion,
-                    "exhaustion_before_end": exhaustion is not None and exhaustion <= agreement.end_date,
                 }
             )
         columns = [
@@ -280,7 +279,6 @@ class ConsumptionReport(Report):
                     "estimate": estimate,
                     "consumed": used,
                     "percent": percent(used, estimate) if estimate else None,
-                    "over_estimate": estimate is not None and used > estimate,
                 }
             )
         rows.sort(key=lambda row: (row["agreement"], row["member"]))

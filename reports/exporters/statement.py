@@ -119,7 +119,7 @@ class StatementReport(Report):
             for order in self._orders(viewer, params)
         ]
         progress(3, 4)
-        estimates = self._estimates(member)
+        estimates = self._estimates(viewer, member)
 
         spend_columns = [
             Column("agreement", gettext("Framework agreement")),
@@ -209,11 +209,10 @@ class StatementReport(Report):
         return result
 
     @staticmethod
-    def _estimates(member) -> list[dict]:
-        from procurement.orders.models import Subscription
-
+    def _estimates(viewer, member) -> list[dict]:
         subscriptions = list(
-            Subscription.objects.filter(member=member, status=SubscriptionStatus.ACTIVE)
+            scope.subscriptions(viewer)
+            .filter(member=member, status=SubscriptionStatus.ACTIVE)
             .select_related("agreement")
             .order_by("agreement__reference")
         )
