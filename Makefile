@@ -9,7 +9,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv system-check messages translations-check lint format check clean
+.PHONY: run test venv system-check messages js-tools translations-check lint format check clean
 
 run: venv system-check messages
 	DEBUG=1 $(PY) manage.py migrate --no-input
@@ -17,7 +17,7 @@ run: venv system-check messages
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: venv messages
+test: venv messages js-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 venv: $(STAMP)
@@ -43,9 +43,13 @@ messages: venv
 	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; \
 	else echo "gettext not installed: using the committed compiled translations"; fi
 
+# axe-core, which checks the pages' accessibility in the browser tests, from npm (package-lock.json).
+js-tools:
+	@if [ ! -d node_modules/axe-core ] && command -v npm >/dev/null; then npm ci --no-audit --no-fund; fi
+
 # Every message of the code is in the French catalogue, translated (gettext needed).
 translations-check: venv
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete -v0
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --no-obsolete -v0
 	@untranslated=$$(msgattrib --untranslated --no-obsolete locale/fr/LC_MESSAGES/django.po; msgattrib --only-fuzzy --no-obsolete locale/fr/LC_MESSAGES/django.po); \
 	if [ -n "$$untranslated" ]; then echo "French messages to translate:"; echo "$$untranslated"; exit 1; fi
 

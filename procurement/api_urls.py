@@ -23,6 +23,7 @@ from procurement.orders.api.views import (
     OrderViewSet,
     SubscriptionViewSet,
 )
+from reports.api.ocds import RecordPackageView, ReleasePackageView
 from reports.api.views import ReportExportDownloadView, ReportExportView, ReportListView, ReportView
 from tenders.api.views import AgreementViewSet, BidViewSet, SurveyViewSet, TenderViewSet
 
@@ -64,6 +65,8 @@ urlpatterns = [
     path("reports/exports/<uuid:pk>/", ReportExportView.as_view(), name="report-export"),
     path("reports/exports/<uuid:pk>/download/", ReportExportDownloadView.as_view(), name="report-export-download"),
     path("reports/<slug:identifier>/", ReportView.as_view(), name="report"),
+    path("ocds/releases/", ReleasePackageView.as_view(), name="ocds-releases"),
+    path("ocds/records/", RecordPackageView.as_view(), name="ocds-records"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

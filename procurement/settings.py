@@ -333,3 +333,11 @@ REPORT_INLINE_ROWS = int(os.environ.get("REPORT_INLINE_ROWS", 50_000))
 REPORT_INLINE_PDF_PAGES = int(os.environ.get("REPORT_INLINE_PDF_PAGES", 20))
 REPORT_PDF_MAX_PAGES = int(os.environ.get("REPORT_PDF_MAX_PAGES", 1_000))
 REPORT_EXPORT_KEPT_HOURS = int(os.environ.get("REPORT_EXPORT_KEPT_HOURS", 72))
+
+# --- Open contracting (OCDS) ------------------------------------------------------------------
+# Every contracting process's ocid starts with this prefix (register one with the Open
+# Contracting Partnership before publishing for real); the package says under which licence.
+OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-imiobe")
+OCDS_PUBLISHER_NAME = os.environ.get("OCDS_PUBLISHER_NAME", "IMIO")
+OCDS_LICENSE = os.environ.get("OCDS_LICENSE", "https://creativecommons.org/licenses/by/4.0/")
+OCDS_PUBLICATION_POLICY = os.environ.get("OCDS_PUBLICATION_POLICY", f"{SITE_URL}/public/open-data/")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("procurement.orders.urls")),
     path("", include("reports.urls")),
+    path("public/", include("reports.portal.urls")),
 ]

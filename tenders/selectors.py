@@ -165,21 +165,3 @@ def usable_agreements_for(organization) -> QuerySet[FrameworkAgreement]:
         .filter(Q(beneficiary_scope="all_members") | Q(beneficiaries=organization))
         .distinct()
     )
-
-
-def public_tenders() -> QuerySet[Tender]:
-    """What anyone may read without signing in: published tenders, title and dates."""
-    return (
-        Tender.objects.filter(status__in=PUBLISHED_STATUSES)
-        .only(
-            "reference",
-            "title",
-            "status",
-            "procedure",
-            "publication_at",
-            "questions_deadline",
-            "submission_deadline",
-            "opening_at",
-        )
-        .order_by("-publication_at", "-id")
-    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenders.views import agreements, bids, evaluation, public, questions, surveys, tenders
+from tenders.views import agreements, bids, evaluation, questions, surveys, tenders
 
 survey_patterns = [
     path("surveys/", surveys.SurveyListView.as_view(), name="surveys"),
@@ -64,5 +64,4 @@ urlpatterns = [
     *tender_patterns,
     *bid_patterns,
     *agreement_patterns,
-    path("public/", public.PublicTenderListView.as_view(), name="public_tenders"),
 ]

@@ -451,6 +451,10 @@ CASES = {
         lambda w: ("get", f"/api/v1/reports/exports/{_report_export(w).pk}/download/", None),
         expect(404, imio_finance=200, member_officer=403, member_approver=403),
     ),
+    # Open contracting: public, the same for everyone, and read-only.
+    "OCDS releases": (lambda w: ("get", "/api/v1/ocds/releases/", None), expect(200)),
+    "OCDS records": (lambda w: ("get", "/api/v1/ocds/records/", None), expect(200)),
+    "OCDS releases cannot be posted": (lambda w: ("post", "/api/v1/ocds/releases/", {}), expect(405)),
 }
 
 

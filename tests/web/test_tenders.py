@@ -591,19 +591,6 @@ def test_a_supplier_cannot_conclude(login, buyer, supplier_user):
     assert not FrameworkAgreement.objects.exists()
 
 
-# --- Public list -------------------------------------------------------------------------------
-
-
-def test_the_public_list_shows_published_tenders_without_signing_in(client, buyer, draft, published):
-    response = client.get(reverse("public_tenders"))
-
-    assert response.status_code == 200
-    assert list(response.context["tenders"]) == [published]
-    content = response.content.decode()
-    assert published.reference in content
-    assert draft.reference not in content
-
-
 # --- Navigation --------------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""The public transparency portal (``/public/``): what anyone may read without signing in."""
