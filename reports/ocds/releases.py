@@ -488,26 +488,23 @@ def _contract_status(stage: Stage) -> str:
     return {"cancellation": "cancelled", "delivery": "terminated"}.get(stage.name, "active")
 
 
+def _item(context: Context, position: int, description: str, quantity, unit_code: str, cpv: str, price=None) -> dict:
+    item = {"id": str(position), "description": description, "quantity": quantity, "unit": unit(unit_code, price)}
+    if classification := context.cpv(cpv):
+        item["classification"] = classification
+    return item
+
+
 def _order_items(order: Order, context: Context) -> list[dict]:
-    lines = list(order.lines.all())
-    items = []
-    for line in lines:
-        item = {
-            "id": str(line.position),
-            "description": line.name,
-            "quantity": line.quantity,
-            "unit": unit(line.unit, line.unit_price),
-        }
-        if classification := context.cpv(line.cpv_code):
-            item["classification"] = classification
-        items.append(item)
-    return items
+    return [
+        _item(context, line.position, line.name, line.quantity, line.unit, line.cpv_code, line.unit_price)
+        for line in order.lines.all()
+    ]
 
 
-def _order_contract(order: Order, stage: Stage, items: list[dict], award_id: str) -> dict:
+def _order_contract(order: Order, stage: Stage, items: list[dict]) -> dict:
     contract = {
         "id": order.number,
-        "awardID": award_id,
         "title": _("Order %(number)s") % {"number": order.number},
         "status": _contract_status(stage),
         "value": value(order.total_excl_vat),
@@ -519,34 +516,40 @@ def _order_contract(order: Order, stage: Stage, items: list[dict], award_id: str
     return contract
 
 
-def order_release(order: Order, stage: Stage, context: Context) -> dict:
-    key = ocid(Kind.ORDER, order.pk)
-    agreement = order.agreement
+def _direct_call_off(key: str, stage: Stage, agreement: FrameworkAgreement, *, call_off, award: dict, contract: dict):
+    """A call-off without reopening competition: the member buys from the supplier (``call_off``:
+    an order or an off-platform call-off) under the agreement."""
     parties = Parties()
-    buyer = parties.add(order.member, "buyer", "procuringEntity")
-    supplier = parties.add(order.supplier, "supplier")
-    items = _order_items(order, context)
-    title = _("Order %(number)s under %(agreement)s") % {"number": order.number, "agreement": agreement.reference}
-    tender = _call_off_tender(f"{order.member_id}-{order.number}", title, agreement, competitive=False)
-    tender |= {"status": "complete", "procuringEntity": buyer}
-    award_status = "cancelled" if stage.name == "cancellation" else "active"
-    award = {
-        "id": order.number,
-        "title": title,
-        "status": award_status,
-        "date": ocds_datetime(order.sent_at),
-        "value": value(order.total_excl_vat),
-        "suppliers": [supplier],
+    buyer = parties.add(call_off.member, "buyer", "procuringEntity")
+    tender = _call_off_tender(award["id"], award["title"], agreement, competitive=False)
+    award |= {
+        "status": "cancelled" if stage.name == "cancellation" else "active",
+        "suppliers": [parties.add(call_off.supplier, "supplier")],
     }
     data = {
         "buyer": buyer,
-        "tender": tender,
+        "tender": tender | {"status": "complete", "procuringEntity": buyer},
         "awards": [award],
-        "contracts": [_order_contract(order, stage, items, award["id"])],
+        "contracts": [{"awardID": award["id"]} | contract],
         "relatedProcesses": _framework_link(agreement),
         "parties": parties.as_list(),
     }
     return release(key, stage, data)
+
+
+def order_release(order: Order, stage: Stage, context: Context) -> dict:
+    agreement = order.agreement
+    title = _("Order %(number)s under %(agreement)s") % {"number": order.number, "agreement": agreement.reference}
+    award = {
+        "id": order.number,
+        "title": title,
+        "date": ocds_datetime(order.sent_at),
+        "value": value(order.total_excl_vat),
+    }
+    contract = _order_contract(order, stage, _order_items(order, context))
+    return _direct_call_off(
+        ocid(Kind.ORDER, order.pk), stage, agreement, call_off=order, award=award, contract=contract
+    )
 
 
 def competition_stages(competition: Competition) -> list[Stage]:
@@ -574,18 +577,10 @@ def competition_release(competition: Competition, stage: Stage, context: Context
     agreement = competition.agreement
     parties = Parties()
     buyer = parties.add(competition.member, "buyer", "procuringEntity")
-    lines = list(competition.lines.all())
-    items = []
-    for line in lines:
-        item = {
-            "id": str(line.position),
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit": unit(line.unit),
-        }
-        if classification := context.cpv(line.cpv_code):
-            item["classification"] = classification
-        items.append(item)
+    items = [
+        _item(context, line.position, line.description, line.quantity, line.unit, line.cpv_code)
+        for line in competition.lines.all()
+    ]
     names = [stage_.name for stage_ in competition_stages(competition)]
     position = names.index(stage.name)
     reached = set(names[: position + 1])
@@ -621,7 +616,7 @@ def competition_release(competition: Competition, stage: Stage, context: Context
             award["description"] = competition.award_reason
         data["awards"] = [award]
         if "contract" in reached:
-            data["contracts"] = [_order_contract(order, stage, _order_items(order, context), award["id"])]
+            data["contracts"] = [{"awardID": award["id"]} | _order_contract(order, stage, _order_items(order, context))]
     data["relatedProcesses"] = _framework_link(agreement)
     data["parties"] = parties.as_list()
     return release(key, stage, data)
@@ -635,37 +630,20 @@ def call_off_stages(call_off: OffPlatformCallOff) -> list[Stage]:
 
 
 def call_off_release(call_off: OffPlatformCallOff, stage: Stage, context: Context) -> dict:
-    key = ocid(Kind.CALL_OFF, call_off.pk)
     agreement = call_off.agreement
-    parties = Parties()
-    buyer = parties.add(call_off.member, "buyer", "procuringEntity")
-    supplier = parties.add(call_off.supplier, "supplier")
     title = _("Order %(number)s under %(agreement)s") % {"number": call_off.reference, "agreement": agreement.reference}
-    status = "cancelled" if stage.name == "cancellation" else "active"
-    tender = _call_off_tender(f"calloff-{call_off.pk}", title, agreement, competitive=False)
-    tender |= {"status": "complete", "procuringEntity": buyer}
     award = {
         "id": f"calloff-{call_off.pk}",
         "title": title,
-        "status": status,
         "date": ocds_date(call_off.ordered_on),
         "value": value(call_off.amount_excl_vat),
-        "suppliers": [supplier],
     }
     contract = {
         "id": call_off.reference,
-        "awardID": award["id"],
         "title": title,
-        "status": status,
+        "status": _contract_status(stage),
         "value": value(call_off.amount_excl_vat),
         "dateSigned": ocds_date(call_off.ordered_on),
     }
-    data = {
-        "buyer": buyer,
-        "tender": tender,
-        "awards": [award],
-        "contracts": [contract],
-        "relatedProcesses": _framework_link(agreement),
-        "parties": parties.as_list(),
-    }
-    return release(key, stage, data)
+    key = ocid(Kind.CALL_OFF, call_off.pk)
+    return _direct_call_off(key, stage, agreement, call_off=call_off, award=award, contract=contract)

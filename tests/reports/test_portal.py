@@ -158,6 +158,8 @@ def test_the_portal_link_is_in_the_header_for_everyone(anonymous):
     header = content_of(response).split("<main", 1)[0]
     assert f'<a class="portal-link" href="{reverse("portal:home")}" aria-current="true">Transparency</a>' in header
     assert f'<link rel="alternate" type="application/atom+xml" href="{reverse("portal:feed")}"' in header
+    # the site's name leads an anonymous visitor to the portal, not to the sign-in page
+    assert f'<a class="site-name" href="{reverse("portal:home")}">' in header
 
 
 def test_an_anonymous_visitor_switches_the_language_on_a_portal_page(anonymous, buyer):
