@@ -1,6 +1,8 @@
 # IMIO central purchasing — developer commands.
 #   make run    virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000 (SQLite)
 #   make test   the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+#   make serve  production on this machine: gunicorn, a Celery worker and beat (Procfile), on
+#               DATABASE_URL (PostgreSQL) and REDIS_URL; see docs/OPERATIONS.md
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -9,7 +11,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv system-check messages js-tools translations-check lint format check clean
+.PHONY: run test serve bench bench-large venv system-check messages js-tools translations-check lint format check clean
 
 run: venv system-check messages
 	DEBUG=1 $(PY) manage.py migrate --no-input
@@ -19,6 +21,30 @@ run: venv system-check messages
 
 test: venv messages js-tools
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Production: checks, migrations and static files first, then the Procfile's processes (honcho),
+# which stop together. Settings from the environment (docs/OPERATIONS.md).
+serve: venv messages
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { \
+	  echo "make serve needs DATABASE_URL (PostgreSQL) and REDIS_URL, with SECRET_KEY, ALLOWED_HOSTS"; \
+	  echo "and SEALING_KEYS: see docs/OPERATIONS.md. For a local trial, 'make run'."; exit 1; }
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v0
+	mkdir -p var
+	$(BIN)/honcho start -f Procfile
+
+# Every benchmark at the medium scale, one table (bench/README.md); PostgreSQL, a database of its own.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/procurement_bench
+bench: venv
+	@psql "$(BENCH_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || createdb "$$(basename $(BENCH_DATABASE_URL))" -h 127.0.0.1 -U postgres
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/all.py --scale medium --generate
+
+bench-large: venv
+	@psql "$(BENCH_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || createdb "$$(basename $(BENCH_DATABASE_URL))" -h 127.0.0.1 -U postgres
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/all.py --scale large --generate
 
 venv: $(STAMP)
 

@@ -77,8 +77,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "procurement.core.health.HealthCheckMiddleware",  # probes first: any Host, no redirect, no log
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "procurement.core.request_log.RequestLogMiddleware",  # requests, not static files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "procurement.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,7 +166,7 @@ LANGUAGE_COOKIE_NAME = "language"
 
 # --- Static and uploaded files ---------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Uploaded documents are never served from a public URL: views check who may read them.
@@ -179,6 +181,25 @@ STORAGES = {
         )
     },
 }
+# Uploaded files (tender documents, bids, purchase orders, imports, exports) go to MEDIA_ROOT,
+# or, with S3_BUCKET set, to an S3-compatible bucket (several application servers share it).
+# Private either way: the views check who may read a file and stream it.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -196,6 +217,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING, as JSON lines in production
 
 # --- E-mail -----------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -277,14 +299,31 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: never passwords, tokens or keys --------------------------------------------
+# Logs go to standard output: JSON lines in production (``LOG_FORMAT=json``, the default when
+# DEBUG is off: one object per line with time, level, logger, message and the request's
+# fields), plain text while developing.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # The request middleware logs every request once; Django's own would say the errors twice.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING" if not DEBUG else "INFO"},
+        # A task's success line carries its arguments (e-mail recipients and bodies): failures only.
+        "celery.app.trace": {"level": "WARNING"},
         # WeasyPrint and its font tools narrate every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -127,9 +127,13 @@ def questions_for(user, tender: Tender) -> QuerySet[Question]:
 
 
 def bids_for(user) -> QuerySet[Bid]:
-    """The buyer sees every bid (sealed before the opening); a supplier its own; nobody else any."""
+    """The buyer sees every bid (sealed before the opening); a supplier its own; nobody else any.
+
+    The sealed content is read with the rows: a supplier reads its own bids, IMIO every bid once
+    opened (deferring it cost one query per bid; it stays encrypted until ``sealed_bids`` opens it).
+    """
     acting = _acting(user)
-    bids = Bid.objects.select_related("tender", "lot", "supplier").defer("sealed")
+    bids = Bid.objects.select_related("tender", "lot", "supplier")
     if not acting.has(Perm.BID_VIEW):
         return bids.none()
     if acting.platform_wide:

@@ -1,0 +1,93 @@
+"""The project's WSGI application plus two floors, for ``bench/load.py`` only (never deployed).
+
+Served by gunicorn as a top-level module (``--pythonpath bench floors_app:application``), so
+that importing it does not import the ``bench`` package (which sets Django up itself):
+
+- ``/bench/floor/plain/``: a plain Django view returning a small JSON document — what any
+  request costs through the same middleware, with no query;
+- ``/bench/floor/orders/`` and ``/bench/floor/search/``: hand-written views that authenticate
+  the token like DRF, run the same tenant-filtered query as the API (the same selectors, the
+  same search) and return the first page's ``.values()`` as JSON — the fair floor of a list.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.http import HttpResponseForbidden, JsonResponse  # noqa: E402
+from django.urls import include, path  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from catalog import search  # noqa: E402
+from catalog import selectors as catalog_selectors  # noqa: E402
+from procurement.orders import selectors as order_selectors  # noqa: E402
+
+PAGE = 50
+ORDER_FIELDS = (
+    "id",
+    "number",
+    "member_id",
+    "member__name",
+    "agreement_id",
+    "agreement__reference",
+    "supplier_id",
+    "supplier__name",
+    "status",
+    "budget_article",
+    "total_excl_vat",
+    "total_vat",
+    "total_incl_vat",
+    "created_at",
+    "submitted_at",
+    "approved_at",
+    "sent_at",
+)
+ITEM_FIELDS = ("id", "agreement_id", "supplier_id", "supplier_reference", "name_fr", "unit", "unit_price", "vat_rate")
+
+
+def token_user(request):
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Token "):
+        return None
+    token = Token.objects.select_related("user").filter(key=header[6:]).first()
+    return token.user if token is not None and token.user.is_active else None
+
+
+def plain(request):
+    return JsonResponse({"status": "ok", "service": "procurement", "items": [1, 2, 3]})
+
+
+def orders(request):
+    user = token_user(request)
+    if user is None:
+        return HttpResponseForbidden()
+    rows = order_selectors.orders_for(user).order_by("-created_at", "-id").values(*ORDER_FIELDS)[:PAGE]
+    return JsonResponse({"results": list(rows)})
+
+
+def items(request):
+    user = token_user(request)
+    if user is None:
+        return HttpResponseForbidden()
+    found = search.matching(catalog_selectors.items_for(user), request.GET.get("search", ""), "fr")
+    # newest first, walking the primary key: the least work for the API's first page
+    rows = search.walk(found.order_by(*search.NEWEST_FIRST)).values(*ITEM_FIELDS)[:PAGE]
+    return JsonResponse({"results": list(rows)})
+
+
+floors = [
+    path("bench/floor/plain/", plain),
+    path("bench/floor/orders/", orders),
+    path("bench/floor/search/", items),
+]
+urlpatterns = [*floors, path("", include(settings.ROOT_URLCONF))]
+settings.ROOT_URLCONF = __name__
+application = get_wsgi_application()
