@@ -277,6 +277,11 @@ class Order(models.Model):
             models.Index(fields=["supplier", "status", "-created_at"], name="order_supplier_status"),
             models.Index(fields=["agreement", "status"], name="order_agreement_status"),
             models.Index(fields=["approved_on", "member"], name="order_approved_on"),
+            # The lists' order (newest first) for a member, a supplier and IMIO: a page is read
+            # from the index instead of sorting every order of the member.
+            models.Index(fields=["member", "-created_at", "-id"], name="order_member_newest"),
+            models.Index(fields=["supplier", "-created_at", "-id"], name="order_supplier_newest"),
+            models.Index(fields=["-created_at", "-id"], name="order_newest"),
         ]
 
     def __str__(self) -> str:
