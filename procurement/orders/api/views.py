@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
 from procurement.core.api.idempotency import IdempotentCreateMixin
+from procurement.core.api.rows import Rows, RowsListMixin
 from procurement.core.permissions import Perm
 from procurement.members.acting import acting_of
 from procurement.orders import documents, selectors, services
@@ -169,8 +170,10 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["status", "member", "agreement", "supplier", "budget_article", "number", "created_from", "created_to"]
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(RowsListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Purchase orders: the member's officers and approvers, the supplier it was sent to, IMIO."""
+
+    list_rows = Rows(s.OrderSerializer)
 
     filterset_class = OrderFilter
     ordering_fields = ["created_at", "number", "total_excl_vat"]
