@@ -110,12 +110,14 @@ def tendered_bids() -> Prefetch:
     )
 
 
-def awarded_amount(bid: Bid) -> Decimal | None:
-    """The total of an awarded bid, once the tender is awarded; ``None`` otherwise."""
-    tender = bid.tender
-    if bid.status != BidStatus.AWARDED or not amounts_visible(tender):
-        return None
-    return sealed_bids.open_for_evaluation(Bid.objects.select_related("tender").get(pk=bid.pk)).total_amount
+def awarded_amounts(tender: Tender) -> dict[int, Decimal]:
+    """The totals of the awarded bids (by bid id), once the tender is awarded; empty before.
+
+    One query: the awarded bids' sealed content, opened as the evaluation opens it."""
+    if not amounts_visible(tender):
+        return {}
+    awarded = Bid.objects.filter(tender=tender, status=BidStatus.AWARDED).select_related("tender")
+    return {bid.pk: sealed_bids.open_for_evaluation(bid).total_amount for bid in awarded}
 
 
 # --- Agreements ----------------------------------------------------------------------------
@@ -129,9 +131,10 @@ def active_agreements() -> QuerySet[FrameworkAgreement]:
     return agreements().filter(status=AgreementStatus.ACTIVE)
 
 
-def current_suppliers() -> Prefetch:
+def current_suppliers(lookup: str = "supplier_links") -> Prefetch:
+    """An agreement's current suppliers by rank (``lookup`` from another model: ``agreement__supplier_links``)."""
     return Prefetch(
-        "supplier_links",
+        lookup,
         queryset=AgreementSupplier.objects.filter(active=True).select_related("supplier").order_by("rank"),
         to_attr="current_suppliers",
     )

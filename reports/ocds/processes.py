@@ -23,7 +23,7 @@ from procurement.orders.models import Competition, OffPlatformCallOff, Order, Or
 from reports import public
 from reports.ocds import packages, releases
 from reports.ocds.releases import Context, Kind, Stage
-from tenders.models import AgreementSupplier, Lot, Question, Tender, TenderStatus
+from tenders.models import Lot, Question, Tender, TenderStatus
 
 CHUNK = 200
 
@@ -57,11 +57,7 @@ def _agreement() -> tuple[str, ...]:
 def tender_queryset() -> QuerySet[Tender]:
     lots = Lot.objects.select_related("cpv_code", "agreement").prefetch_related(
         "items",
-        Prefetch(
-            "agreement__supplier_links",
-            queryset=AgreementSupplier.objects.filter(active=True).select_related("supplier").order_by("rank"),
-            to_attr="current_suppliers",
-        ),
+        public.current_suppliers("agreement__supplier_links"),
     )
     answered = Question.objects.filter(tender=OuterRef("pk")).exclude(answer="")
     return (

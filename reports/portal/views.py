@@ -145,13 +145,14 @@ def lot_results(tender: Tender, *, amounts: bool) -> list[LotResult]:
     bids: dict[int, list[Bid]] = defaultdict(list)
     for bid in tender.tendered_bids:
         bids[bid.lot_id].append(bid)
+    totals = public.awarded_amounts(tender) if amounts else {}
     results = []
     for lot in tender.lots.all():
         result = LotResult(lot, bidders=sorted((bid.supplier for bid in bids[lot.pk]), key=lambda org: org.name))
         if amounts:
             awarded = [bid for bid in bids[lot.pk] if bid.status == BidStatus.AWARDED]
             awarded.sort(key=lambda bid: (bid.award_rank or 0, bid.supplier.name))
-            result.winners = [Winner(bid.award_rank, bid.supplier, public.awarded_amount(bid)) for bid in awarded]
+            result.winners = [Winner(bid.award_rank, bid.supplier, totals.get(bid.pk)) for bid in awarded]
         results.append(result)
     return results
 

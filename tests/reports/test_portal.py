@@ -647,6 +647,30 @@ def test_the_home_page_queries_do_not_grow_with_rows(anonymous, buyer, bidder):
     assert five == one
 
 
+def test_an_awarded_tender_page_costs_the_same_queries_for_one_winner_or_three(anonymous, buyer, bidder):
+    single = awarded(buyer, bidder)
+    lots = [lot_data(number, estimated="20000", maximum="25000") for number in (1, 2, 3)]
+    tender = published_tender(buyer, lots=lots, criteria=criteria_data(100, 0))
+    for number, lot in enumerate(tender.lots.order_by("number"), start=1):
+        company = SupplierFactory(name=f"Lauréat {number} SA")
+        services.bid_submit(actor=person(company, Role.SUPPLIER), lot=lot, total_amount=Decimal(f"{number}9000.00"))
+    with clock(after(tender, "opening_at")):
+        services.tender_open_bids(actor=buyer, tender=tender)
+        services.tender_evaluate(actor=buyer, tender=tender)
+        services.tender_award(actor=buyer, tender=tender, reasons={lot.pk: "Seule offre" for lot in tender.lots.all()})
+
+    one = count_queries(anonymous, reverse("portal:tender", args=[single.pk]))
+    three = count_queries(anonymous, reverse("portal:tender", args=[tender.pk]))
+    page = anonymous.get(reverse("portal:tender", args=[tender.pk]))
+
+    assert three == one
+    assert [[(w.supplier.name, w.amount) for w in result.winners] for result in page.context["results"]] == [
+        [("Lauréat 1 SA", Decimal("19000.00"))],
+        [("Lauréat 2 SA", Decimal("29000.00"))],
+        [("Lauréat 3 SA", Decimal("39000.00"))],
+    ]
+
+
 # --- No personal data ---------------------------------------------------------------------------
 
 
