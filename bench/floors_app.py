@@ -6,8 +6,11 @@ that importing it does not import the ``bench`` package (which sets Django up it
 - ``/bench/floor/plain/``: a plain Django view returning a small JSON document — what any
   request costs through the same middleware, with no query;
 - ``/bench/floor/orders/`` and ``/bench/floor/search/``: hand-written views that authenticate
-  the token like DRF, run the same tenant-filtered query as the API (the same selectors, the
-  same search) and return the first page's ``.values()`` as JSON — the fair floor of a list.
+  the token like DRF, run the same tenant-filtered queries as the API (the same selectors, the
+  same search; the count API.md asks of a list — exact for orders, up to 1,000 for the
+  catalogue, as the API counts them) and return the count and the first page's ``.values()``
+  as JSON — the fair floor of a list;
+- ``…?count=0`` on either: the same without the count, for the record.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from catalog import search  # noqa: E402
 from catalog import selectors as catalog_selectors  # noqa: E402
+from procurement.core.pagination import DEFAULT_CAP  # noqa: E402
 from procurement.orders import selectors as order_selectors  # noqa: E402
 
 PAGE = 50
+CAP = DEFAULT_CAP  # the catalogue counts up to there
 ORDER_FIELDS = (
     "id",
     "number",
@@ -65,12 +70,18 @@ def plain(request):
     return JsonResponse({"status": "ok", "service": "procurement", "items": [1, 2, 3]})
 
 
+def counted(request) -> bool:
+    return request.GET.get("count") != "0"
+
+
 def orders(request):
     user = token_user(request)
     if user is None:
         return HttpResponseForbidden()
-    rows = order_selectors.orders_for(user).order_by("-created_at", "-id").values(*ORDER_FIELDS)[:PAGE]
-    return JsonResponse({"results": list(rows)})
+    found = order_selectors.orders_for(user)
+    rows = found.order_by("-created_at", "-id").values(*ORDER_FIELDS)[:PAGE]
+    count = found.select_related(None).count() if counted(request) else None
+    return JsonResponse({"count": count, "results": list(rows)})
 
 
 def items(request):
@@ -78,9 +89,11 @@ def items(request):
     if user is None:
         return HttpResponseForbidden()
     found = search.matching(catalog_selectors.items_for(user), request.GET.get("search", ""), "fr")
-    # newest first, walking the primary key: the least work for the API's first page
+    # up to the cap, as the API counts: the first CAP + 1 matches, in the planner's order
+    count = found.select_related(None).order_by()[: CAP + 1].count() if counted(request) else None
+    # newest first, walking the primary key: the least work for a first page of many matches
     rows = search.walk(found.order_by(*search.NEWEST_FIRST)).values(*ITEM_FIELDS)[:PAGE]
-    return JsonResponse({"results": list(rows)})
+    return JsonResponse({"count": count, "results": list(rows)})
 
 
 floors = [

@@ -1747,11 +1747,14 @@ def rebuild_rollups(timings: dict[str, float], *, changed: bool) -> str:
 
 def _analyse(timings: dict[str, float]) -> None:
     # Small tables never reach autovacuum's threshold (50 changed rows): without statistics the
-    # planner takes 50 agreements for one and nests loops around the full-text scan.
+    # planner takes 50 agreements for one and nests loops around the full-text scan. VACUUM too,
+    # as autovacuum would soon after a load: until the visibility map is set, a count by index
+    # still reads every row (a member's 2,500 orders: 3.8 ms instead of 0.25 ms).
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    timings["ANALYZE (whole database)"] = time.perf_counter() - started
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block  # not in a test
+        cursor.execute("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
+    timings["VACUUM ANALYZE (whole database)"] = time.perf_counter() - started
 
 
 def generate(scale: str = "small", *, sizes: dict[str, int] | None = None, rollups: bool = True) -> dict:

@@ -77,6 +77,15 @@ class CatalogItem(models.Model):
             models.Index(fields=["supplier_reference"], name="catalog_reference"),
             models.Index(fields=["cpv_code", "active"], name="catalog_cpv"),
             models.Index(fields=["name_fr", "id"], name="catalog_name"),
+            # A supplier's own lines in each order the API offers.
+            models.Index(fields=["supplier", "name_fr", "id"], name="catalog_supplier_name"),
+            models.Index(fields=["supplier", "unit_price"], name="catalog_supplier_price"),
+            models.Index(fields=["supplier", "supplier_reference"], name="catalog_supplier_reference"),
+            # IMIO's view by price (or a price range) across every agreement, active or not.
+            models.Index(fields=["unit_price"], name="catalog_price"),
+            # Few values each: the common ones are read along catalog_name, the rare ones here.
+            models.Index(fields=["vat_rate"], name="catalog_vat_rate"),
+            models.Index(fields=["unit"], name="catalog_unit"),
         ]
 
     def __str__(self) -> str:
@@ -126,6 +135,10 @@ class PriceRevision(models.Model):
         verbose_name = _("price revision")
         verbose_name_plural = _("price revisions")
         ordering = ["-effective_date", "-id"]
+        indexes = [
+            models.Index(fields=["-effective_date", "-id"], name="revision_latest"),
+            models.Index(fields=["kind", "-effective_date", "-id"], name="revision_kind_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.effective_date:%d/%m/%Y}"
@@ -150,7 +163,9 @@ class ItemPrice(models.Model):
         verbose_name_plural = _("price history")
         ordering = ["item_id", "effective_from", "id"]
         indexes = [
-            models.Index(fields=["applied", "effective_from"], name="catalog_price_due"),
+            # ``apply_due_prices`` asks on every catalogue request whether a scheduled price is due:
+            # an index of the pending prices only (a few rows) answers it, however long the history.
+            models.Index(fields=["effective_from"], condition=Q(applied=False), name="catalog_price_pending"),
         ]
 
     def __str__(self) -> str:
@@ -222,6 +237,13 @@ class PriceListImport(models.Model):
         verbose_name = _("price-list import")
         verbose_name_plural = _("price-list imports")
         ordering = ["-uploaded_at", "-id"]
+        indexes = [
+            # The list's order (newest first) for a supplier and for IMIO, and by status and mode.
+            models.Index(fields=["supplier", "-uploaded_at", "-id"], name="import_supplier_newest"),
+            models.Index(fields=["-uploaded_at", "-id"], name="import_newest"),
+            models.Index(fields=["status", "-uploaded_at", "-id"], name="import_status_newest"),
+            models.Index(fields=["mode", "-uploaded_at", "-id"], name="import_mode_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.uploaded_at:%d/%m/%Y})"

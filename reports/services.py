@@ -205,7 +205,14 @@ def _build_file(export: ReportExport, report: Report | None, options: dict) -> t
     ):
         raise PermissionError(_("You may no longer run this report for this organisation."))
     params = parameters(report, viewer, MultiValueDict(options.get("query") or {}))
-    result = report.build(viewer, params, progress=_progress(export))
+    progress, steps = _progress(export), {"total": 0}
+
+    def building(done: int, total: int) -> None:
+        steps["total"] = total
+        progress(done, total + 1)  # writing the file is the last step (a PDF: most of the time)
+
+    result = report.build(viewer, params, progress=building)
+    ReportExport.objects.filter(pk=export.pk).update(progress_done=steps["total"], progress_total=steps["total"] + 1)
     check_table(result, options.get("table"))
     export.filename = report.filename(params, formats.EXTENSIONS[export.format])
     handle = tempfile.NamedTemporaryFile(suffix=f".{export.format}", delete=False)  # noqa: SIM115 — saved, then removed

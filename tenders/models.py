@@ -58,6 +58,12 @@ class NeedsSurvey(models.Model):
         verbose_name = _("needs survey")
         verbose_name_plural = _("needs surveys")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The API's orderings (``status`` has its own index).
+            models.Index(fields=["-created_at", "-id"], name="survey_newest"),
+            models.Index(fields=["closes_at"], name="survey_closes_at"),
+            models.Index(fields=["title"], name="survey_title"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -236,7 +242,15 @@ class Tender(models.Model):
         verbose_name = _("tender")
         verbose_name_plural = _("tenders")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "submission_deadline"], name="tender_status_deadline")]
+        indexes = [
+            models.Index(fields=["status", "submission_deadline"], name="tender_status_deadline"),
+            # The list's order (newest first), the other orderings and the choice filters with that order.
+            models.Index(fields=["-created_at", "-id"], name="tender_newest"),
+            models.Index(fields=["submission_deadline"], name="tender_deadline"),
+            models.Index(fields=["procedure", "-created_at", "-id"], name="tender_procedure_newest"),
+            models.Index(fields=["contract_type", "-created_at", "-id"], name="tender_contract_type_newest"),
+            models.Index(fields=["publication_level", "-created_at", "-id"], name="tender_publication_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -494,6 +508,12 @@ class Bid(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["lot", "supplier"], name="bid_once_per_lot_and_supplier"),
         ]
+        indexes = [
+            # By time of deposit, for a supplier and for IMIO; by status in the list's order (tender first).
+            models.Index(fields=["supplier", "submitted_at"], name="bid_supplier_submitted"),
+            models.Index(fields=["submitted_at"], name="bid_submitted"),
+            models.Index(fields=["status", "tender"], name="bid_status_tender"),
+        ]
 
     def __str__(self) -> str:
         return _("Bid of %(supplier)s for %(lot)s") % {"supplier": self.supplier, "lot": self.lot}
@@ -583,6 +603,11 @@ class FrameworkAgreement(models.Model):
             models.CheckConstraint(
                 condition=Q(consumed_value__lte=models.F("maximum_value")), name="agreement_consumed_within_maximum"
             ),
+        ]
+        indexes = [
+            # The list's order (latest start first) and the end-date ordering (``status`` has its own index).
+            models.Index(fields=["-start_date", "reference"], name="agreement_latest"),
+            models.Index(fields=["end_date"], name="agreement_end_date"),
         ]
 
     def __str__(self) -> str:

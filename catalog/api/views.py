@@ -18,6 +18,7 @@ from catalog.api import serializers as s
 from catalog.models import CatalogItem
 from procurement.core.api.idempotency import IdempotentCreateMixin
 from procurement.core.api.pagination import CappedPagination
+from procurement.core.api.rows import Computed, Rows, RowsListMixin
 from procurement.core.permissions import Perm
 from procurement.core.units import Unit
 from tenders import selectors as tender_selectors
@@ -49,7 +50,27 @@ class CatalogItemPagination(CappedPagination):
     django_paginator_class = search.CatalogPaginator
 
 
-class CatalogItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+LANGUAGES = ("fr", "nl", "de", "en")
+
+
+def _in_language(row: dict, prefix: str) -> str:
+    """``prefix`` in the request's language, French when there is none (as the models' properties)."""
+    return row.get(f"{prefix}_{(translation.get_language() or 'fr')[:2]}") or row[f"{prefix}_fr"]
+
+
+ITEM_ROWS = Rows(
+    s.CatalogItemSerializer,
+    computed={
+        "name": Computed(tuple(f"name_{language}" for language in LANGUAGES), lambda row: _in_language(row, "name")),
+        "cpv_label": Computed(
+            ("cpv_code", *(f"cpv_code__label_{language}" for language in LANGUAGES)),
+            lambda row: None if row["cpv_code"] is None else _in_language(row, "cpv_code__label"),
+        ),
+    },
+)
+
+
+class CatalogItemViewSet(RowsListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Catalogue lines a user may order (members), sells (suppliers) or manages (IMIO).
 
     Lists count up to 1,000 lines (``count_exact`` says when more match). Without ``ordering``,
@@ -57,6 +78,7 @@ class CatalogItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     broad word by name would read them all.
     """
 
+    list_rows = ITEM_ROWS
     filterset_class = CatalogItemFilter
     pagination_class = CatalogItemPagination
     ordering_fields = ["unit_price", "name_fr", "supplier_reference", "id"]
@@ -181,6 +203,7 @@ class PriceRevisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     serializer_class = s.PriceRevisionSerializer
     filterset_fields = ["agreement", "kind"]
+    ordering_fields = ["effective_date"]
     permission_map = {
         "list": (Perm.CATALOG_MANAGE, Perm.CATALOG_PROPOSE),
         "retrieve": (Perm.CATALOG_MANAGE, Perm.CATALOG_PROPOSE),

@@ -41,6 +41,8 @@ class CpvCode(models.Model):
         ordering = ["code"]
         verbose_name = _("CPV code")
         verbose_name_plural = _("CPV codes")
+        # The codes of one level (divisions, groups…) in code order, and the ordering by level.
+        indexes = [models.Index(fields=["level", "code"], name="cpv_level_code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
@@ -111,7 +113,11 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx"),
+            # One person's entries, newest first (the trail's cursor order).
+            models.Index(fields=["actor_name", "-at", "-id"], name="audit_actor_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.object_repr}"

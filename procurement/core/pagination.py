@@ -12,6 +12,8 @@ they are many, :meth:`many` may rewrite the query (see ``catalog.search.walk``).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -19,18 +21,30 @@ from django.utils.functional import cached_property
 DEFAULT_CAP = 1000
 
 
+class KeyedRows(NamedTuple):
+    """Rows to page through (``.values()`` with the joins their columns need), and the same rows
+    without those joins, where their keys are found and counted."""
+
+    rows: QuerySet
+    keys: QuerySet
+
+
 class CappedPaginator(Paginator):
     cap = DEFAULT_CAP
 
-    def __init__(self, object_list: QuerySet, per_page, orphans=0, allow_empty_first_page=True, *, cap=None):
-        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+    def __init__(
+        self, object_list: QuerySet | KeyedRows, per_page, orphans=0, allow_empty_first_page=True, *, cap=None
+    ):
+        self.keys = object_list.keys if isinstance(object_list, KeyedRows) else object_list
+        rows = object_list.rows if isinstance(object_list, KeyedRows) else object_list
+        super().__init__(rows, per_page, orphans, allow_empty_first_page)
         if cap is not None:
             self.cap = cap
 
     @cached_property
     def _head(self) -> list:
         """The ids of the first ``cap + 1`` rows found, in no particular order (the planner's choice)."""
-        return list(self.object_list.order_by().values_list("pk", flat=True)[: self.cap + 1])
+        return list(self.keys.order_by().values_list("pk", flat=True)[: self.cap + 1])
 
     @cached_property
     def exact(self) -> bool:

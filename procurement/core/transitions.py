@@ -55,7 +55,11 @@ class StateMachine:
         organizations: Iterable[int | None] = (),
         before: Mapping[str, Any] | None = None,
     ) -> models.Model:
-        """Check the transition, validate, save only the changed fields, write the audit entry.
+        """Check the transition, validate the changed fields, save them only, write the audit entry.
+
+        The fields left as they are were validated when they were written: their checks (a
+        foreign key's row, a unique value) are not run again. Constraints that also read them
+        stay the database's to enforce.
 
         ``before`` gives the earlier values of fields the caller had to set on the instance
         already (a file stored before the transition); the others are read from the instance.
@@ -65,7 +69,7 @@ class StateMachine:
         before = {**audit.snapshot(instance, changed), **(before or {})}
         for name, value in changed.items():
             setattr(instance, name, value)
-        instance.full_clean()
+        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in changed])
         instance.save(update_fields=list(changed))
         audit.record(
             actor=actor,

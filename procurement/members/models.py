@@ -112,6 +112,13 @@ class Organization(models.Model):
                 condition=Q(iban="") | Q(kind=OrganizationKind.SUPPLIER), name="organization_iban_supplier_only"
             ),
         ]
+        indexes = [
+            # The API's orderings and filters (``kind`` has its own index).
+            models.Index(fields=["name"], name="organization_name"),
+            models.Index(fields=["is_active", "name"], name="organization_active_name"),
+            models.Index(fields=["created_at"], name="organization_created"),
+            models.Index(fields=["nis_code"], name="organization_nis_code"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -153,6 +160,11 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ci"),
         ]
+        indexes = [
+            # The people list's order, for everyone and for the active (or inactive) only.
+            models.Index(fields=["last_name", "first_name", "username"], name="user_name_order"),
+            models.Index(fields=["is_active", "last_name", "first_name", "username"], name="user_active_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -189,6 +201,8 @@ class RoleAssignment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organization", "role"], name="role_assignment_unique"),
         ]
+        # People by role, across organisations (IMIO) or in one.
+        indexes = [models.Index(fields=["role", "organization"], name="role_assignment_role")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.organization})"
@@ -255,6 +269,12 @@ class Membership(models.Model):
                     "and the signed agreement."
                 ),
             ),
+        ]
+        indexes = [
+            # The list's order (newest request first), by status, and by last change.
+            models.Index(fields=["-requested_at", "-id"], name="membership_newest"),
+            models.Index(fields=["status", "-requested_at", "-id"], name="membership_status_newest"),
+            models.Index(fields=["status_changed_at"], name="membership_status_changed"),
         ]
 
     def __str__(self) -> str:

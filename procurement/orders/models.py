@@ -73,6 +73,12 @@ class Subscription(models.Model):
             ),
             models.CheckConstraint(condition=Q(estimated_value__gte=0), name="subscription_estimate_not_negative"),
         ]
+        indexes = [
+            # The list's order (newest first) for a member and for IMIO, and by status.
+            models.Index(fields=["member", "-created_at", "-id"], name="subscription_member_newest"),
+            models.Index(fields=["-created_at", "-id"], name="subscription_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], name="subscription_status_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} — {self.agreement}"
@@ -282,6 +288,14 @@ class Order(models.Model):
             models.Index(fields=["member", "-created_at", "-id"], name="order_member_newest"),
             models.Index(fields=["supplier", "-created_at", "-id"], name="order_supplier_newest"),
             models.Index(fields=["-created_at", "-id"], name="order_newest"),
+            # The other orderings the API offers (a member's by number: order_number_unique).
+            models.Index(fields=["supplier", "number"], name="order_supplier_number"),
+            models.Index(fields=["number"], name="order_by_number"),
+            models.Index(fields=["member", "total_excl_vat"], name="order_member_total"),
+            models.Index(fields=["supplier", "total_excl_vat"], name="order_supplier_total"),
+            models.Index(fields=["total_excl_vat"], name="order_by_total"),
+            # A member's orders under one budget article, newest first.
+            models.Index(fields=["member", "budget_article", "-created_at", "-id"], name="order_member_budget"),
         ]
 
     def __str__(self) -> str:
@@ -424,6 +438,13 @@ class OffPlatformCallOff(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount_excl_vat__gt=0), name="call_off_amount_positive"),
         ]
+        indexes = [
+            # The list's order (latest first) for a member, a supplier and IMIO, and without the cancelled.
+            models.Index(fields=["member", "-ordered_on", "-id"], name="call_off_member_latest"),
+            models.Index(fields=["supplier", "-ordered_on", "-id"], name="call_off_supplier_latest"),
+            models.Index(fields=["-ordered_on", "-id"], name="call_off_latest"),
+            models.Index(fields=["cancelled", "-ordered_on", "-id"], name="call_off_cancelled_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.member})"
@@ -474,6 +495,12 @@ class Competition(models.Model):
         verbose_name = _("mini-competition")
         verbose_name_plural = _("mini-competitions")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The list's order (newest first) for a member and for IMIO, and by status.
+            models.Index(fields=["member", "-created_at", "-id"], name="competition_member_newest"),
+            models.Index(fields=["-created_at", "-id"], name="competition_newest"),
+            models.Index(fields=["status", "-created_at", "-id"], name="competition_status_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.title

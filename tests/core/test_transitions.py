@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import ValidationError
 
 from procurement.core.errors import TransitionNotAllowed
 from procurement.core.models import AuditEntry
@@ -39,3 +40,33 @@ def test_allowed_lists_the_next_states():
         MembershipStatus.TERMINATED,
     }
     assert MEMBERSHIP_STATES.allowed(MembershipStatus.TERMINATED) == frozenset()
+
+
+@pytest.mark.django_db
+def test_apply_validates_the_fields_it_changes_and_writes_nothing_when_one_is_invalid(active_membership, imio_admin):
+    with pytest.raises(ValidationError) as refused:
+        MEMBERSHIP_STATES.apply(
+            active_membership,
+            to=MembershipStatus.SUSPENDED,
+            actor=imio_admin,
+            verb="suspended",
+            changes={"decision_reference": "x" * 101},  # max_length 100
+        )
+    assert list(refused.value.message_dict) == ["decision_reference"]
+    active_membership.refresh_from_db()
+    assert active_membership.status == MembershipStatus.ACTIVE
+    assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_apply_does_not_check_again_the_fields_it_leaves(active_membership, imio_admin, django_assert_num_queries):
+    # Each foreign key left as it is would cost a query to check that its row exists.
+    with django_assert_num_queries(3):  # the update, the audit entry and its scope
+        MEMBERSHIP_STATES.apply(
+            active_membership,
+            to=MembershipStatus.SUSPENDED,
+            actor=imio_admin,
+            verb="suspended",
+            changes={"status_reason": "Cotisation impayée"},
+            organizations=[active_membership.member_id],
+        )

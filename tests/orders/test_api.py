@@ -1,6 +1,7 @@
 """The ordering API end to end: cart, checkout (idempotent), the approval chain, the supplier, deliveries;
 tenancy (another member's order is 404); lists whose query count does not grow with their rows."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -177,3 +178,25 @@ def test_the_subscription_estimate_comes_from_the_survey_declaration(officer, me
 
     created = ok(client_for(officer).post("/api/v1/subscriptions/", {"agreement": agreement.pk}), 201)
     assert created["estimated_value"] == "1365.00"  # 400 × 3.25 + 10 × 6.50
+
+
+def test_orders_are_filtered_by_the_day_they_were_created_in_brussels(officer, items, subscription):
+    late, early, next_day = (placed(officer, {items["paper"]: 1}) for _ in range(3))
+    brussels = datetime.timezone(datetime.timedelta(hours=1))  # winter: UTC+1
+    for order, moment in (
+        (late, datetime.datetime(2026, 1, 14, 23, 30, tzinfo=datetime.UTC)),  # 15 January at 00:30 in Brussels
+        (early, datetime.datetime(2026, 1, 15, 0, 0, tzinfo=brussels)),
+        (next_day, datetime.datetime(2026, 1, 16, 0, 0, tzinfo=brussels)),
+    ):
+        Order.objects.filter(pk=order.pk).update(created_at=moment)
+    client = client_for(officer)
+
+    def numbers(query):
+        return {row["number"] for row in ok(client.get(f"/api/v1/orders/?{query}"))["results"]}
+
+    assert numbers("created_from=2026-01-15&created_to=2026-01-15") == {late.number, early.number}
+    assert numbers("created_from=2026-01-16") == {next_day.number}
+    assert numbers("created_to=2026-01-14") == set()
+    assert ok(client.get("/api/v1/orders/?created_from=15-01-2026"), 400) == {
+        "created_from": ["Saisissez une date valide."]
+    }

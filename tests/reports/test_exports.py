@@ -47,6 +47,31 @@ def ask(client, identifier, on_commit, **params):
     return response, callbacks
 
 
+def test_the_progress_stays_short_of_100_until_the_file_is_written(
+    report_world, small_inline, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given an export whose file is being written (a PDF's rendering: most of a long build)
+    seen = []
+    write_csv = services.formats.write_csv
+
+    def writing(*args, **kwargs):
+        export = ReportExport.objects.get()
+        seen.append((export.status, export.progress_done, export.progress_total))
+        return write_csv(*args, **kwargs)
+
+    monkeypatch.setattr(services.formats, "write_csv", writing)
+    client = client_for(report_world.users["imio_finance"])
+
+    # when the worker builds it
+    response, _callbacks = ask(client, "register", django_capture_on_commit_callbacks, format="csv")
+
+    # then while the file was written, the report's steps were counted done (the register has
+    # none) but not the file: short of 100 %
+    assert seen == [(ExportStatus.RUNNING, 0, 1)]
+    # and once written, 100 %
+    assert client.get(response.json()["url"]).json()["progress"] == 100
+
+
 def test_a_large_register_goes_to_the_background_and_is_downloaded_when_done(
     report_world, small_inline, django_capture_on_commit_callbacks
 ):

@@ -5,6 +5,7 @@ or a database dump. After the opening, the buyer reads them."""
 
 import json
 import logging
+import re
 from decimal import Decimal
 
 import pytest
@@ -32,6 +33,11 @@ ATTACHMENT_BYTES = b"%PDF-1.4 secret price list 123456.78"
 
 def leaks(text: str) -> list[str]:
     return [spelling for spelling in (*SPELLINGS, "98765", ATTACHMENT_NAME, "secret price list") if spelling in text]
+
+
+def without_stamps(text: str) -> str:
+    """Receipts' digests and times removed: their random or clock digits may spell an amount by chance."""
+    return re.sub(r"[0-9a-f]{64}|\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:\d\d|Z)?", "…", text)
 
 
 @pytest.fixture
@@ -116,9 +122,9 @@ def test_audit_trail_and_its_api_hold_no_amount(sealed, buyer):
     entries = AuditEntry.objects.filter(action__startswith="bid.")
     assert entries.exists()
     stored = json.dumps(list(entries.values("before", "after", "data")))
-    assert leaks(stored) == []
-    assert leaks(client_for(buyer).get("/api/v1/audit/").content.decode()) == []
-    assert leaks(client_for(supplier_user).get("/api/v1/audit/").content.decode()) == []
+    assert leaks(without_stamps(stored)) == []
+    assert leaks(without_stamps(client_for(buyer).get("/api/v1/audit/").content.decode())) == []
+    assert leaks(without_stamps(client_for(supplier_user).get("/api/v1/audit/").content.decode())) == []
 
 
 def test_mail_and_its_task_arguments_hold_no_amount(sealed, mailoutbox):

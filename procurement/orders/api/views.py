@@ -3,6 +3,8 @@ selectors read, services write, errors come back as API.md says (400, 403, 404, 
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,6 +21,7 @@ from procurement.core.api.idempotency import IdempotentCreateMixin
 from procurement.core.api.rows import Rows, RowsListMixin
 from procurement.core.permissions import Perm
 from procurement.members.acting import acting_of
+from procurement.members.forms import start_of_day
 from procurement.orders import documents, selectors, services
 from procurement.orders.api import serializers as s
 from procurement.orders.api.serializers import line_amount_of
@@ -33,6 +36,7 @@ class SubscriptionViewSet(
 
     serializer_class = s.SubscriptionSerializer
     filterset_fields = ["agreement", "member", "status"]
+    ordering_fields = ["created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     permission_map = {
         "list": Perm.ORDER_VIEW,
@@ -161,13 +165,20 @@ class CartViewSet(IdempotentCreateMixin, viewsets.GenericViewSet):
 
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
-    created_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
-    created_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
+    created_from = django_filters.DateFilter(method="filter_created_from", label="Created on or after (date)")
+    created_to = django_filters.DateFilter(method="filter_created_to", label="Created on or before (date)")
     number = django_filters.CharFilter(field_name="number", lookup_expr="icontains")
 
     class Meta:
         model = selectors.Order
         fields = ["status", "member", "agreement", "supplier", "budget_article", "number", "created_from", "created_to"]
+
+    # A range on created_at (its indexes serve it), not on its date: the days are Brussels days.
+    def filter_created_from(self, queryset, name, value):
+        return queryset.filter(created_at__gte=start_of_day(value))
+
+    def filter_created_to(self, queryset, name, value):
+        return queryset.filter(created_at__lt=start_of_day(value + datetime.timedelta(days=1)))
 
 
 class OrderViewSet(RowsListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -197,13 +208,14 @@ class OrderViewSet(RowsListMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
 
     def get_queryset(self):
         orders = selectors.orders_for(self.request.user)
-        return orders if self.action == "list" else selectors.with_details(orders)
+        # An action reads its order again with its details once done (``_respond``).
+        return selectors.with_details(orders) if self.action in ("retrieve", "pdf", "ubl") else orders
 
     def get_serializer_class(self):
         return s.OrderSerializer if self.action == "list" else s.OrderDetailSerializer
 
     def _respond(self, order):
-        return Response(s.OrderDetailSerializer(self.get_queryset().get(pk=order.pk)).data)
+        return Response(s.OrderDetailSerializer(selectors.with_details(self.get_queryset()).get(pk=order.pk)).data)
 
     def _act(self, request, service, payload_class=None):
         order = self.get_object()
@@ -308,6 +320,7 @@ class CallOffViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.Retrie
 
     serializer_class = s.CallOffSerializer
     filterset_fields = ["agreement", "member", "supplier", "cancelled"]
+    ordering_fields = ["ordered_on"]
     permission_map = {
         "list": Perm.ORDER_VIEW,
         "retrieve": Perm.ORDER_VIEW,
@@ -338,6 +351,7 @@ class CompetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     serializer_class = s.CompetitionSerializer
     filterset_fields = ["agreement", "member", "status"]
+    ordering_fields = ["created_at"]
     permission_map = {
         "list": Perm.ORDER_VIEW,
         "retrieve": Perm.ORDER_VIEW,
