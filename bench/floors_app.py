@@ -7,9 +7,9 @@ that importing it does not import the ``bench`` package (which sets Django up it
   request costs through the same middleware, with no query;
 - ``/bench/floor/orders/`` and ``/bench/floor/search/``: hand-written views that authenticate
   the token like DRF, run the same tenant-filtered queries as the API (the same selectors, the
-  same search; the count API.md asks of a list — exact for orders, up to 1,000 for the
-  catalogue, as the API counts them) and return the count and the first page's ``.values()``
-  as JSON — the fair floor of a list;
+  same search; the count API.md asks of a list, up to 10,000 orders and 1,000 catalogue
+  lines, as the API counts them) and return the count and the first page's ``.values()`` as
+  JSON — the fair floor of a list;
 - ``…?count=0`` on either: the same without the count, for the record.
 """
 
@@ -31,11 +31,12 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from catalog import search  # noqa: E402
 from catalog import selectors as catalog_selectors  # noqa: E402
-from procurement.core.pagination import DEFAULT_CAP  # noqa: E402
+from procurement.core.pagination import DEFAULT_CAP, CountCappedPaginator  # noqa: E402
 from procurement.orders import selectors as order_selectors  # noqa: E402
 
 PAGE = 50
 CAP = DEFAULT_CAP  # the catalogue counts up to there
+ORDERS_CAP = CountCappedPaginator.cap
 ORDER_FIELDS = (
     "id",
     "number",
@@ -80,7 +81,8 @@ def orders(request):
         return HttpResponseForbidden()
     found = order_selectors.orders_for(user)
     rows = found.order_by("-created_at", "-id").values(*ORDER_FIELDS)[:PAGE]
-    count = found.select_related(None).count() if counted(request) else None
+    # up to 10,000, as the API counts orders
+    count = found.select_related(None).order_by()[: ORDERS_CAP + 1].count() if counted(request) else None
     return JsonResponse({"count": count, "results": list(rows)})
 
 

@@ -164,8 +164,9 @@ def agreements_for(user) -> QuerySet[FrameworkAgreement]:
 
 def usable_agreements_for(organization) -> QuerySet[FrameworkAgreement]:
     """Agreements a member may order under: active, and it is a beneficiary (named or all members)."""
-    return (
-        FrameworkAgreement.objects.filter(status=AgreementStatus.ACTIVE)
-        .filter(Q(beneficiary_scope="all_members") | Q(beneficiaries=organization))
-        .distinct()
+    # The named ones through a subquery on the member's own rows: an OR across a join to the
+    # beneficiaries would read all of them (38,000 at 500 agreements: 5.7 ms instead of 0.5).
+    named = FrameworkAgreement.beneficiaries.through.objects.filter(organization=organization)
+    return FrameworkAgreement.objects.filter(status=AgreementStatus.ACTIVE).filter(
+        Q(beneficiary_scope="all_members") | Q(pk__in=named.values("frameworkagreement_id"))
     )

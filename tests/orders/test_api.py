@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from procurement.core.pagination import CountCappedPaginator
 from procurement.core.permissions import Role
 from procurement.orders.models import Order, OrderStatus
 from tests.api.conftest import client_for
@@ -200,3 +201,20 @@ def test_orders_are_filtered_by_the_day_they_were_created_in_brussels(officer, i
     assert ok(client.get("/api/v1/orders/?created_from=15-01-2026"), 400) == {
         "created_from": ["Saisissez une date valide."]
     }
+
+
+def test_the_order_count_stops_at_its_cap_and_says_so(officer, items, subscription, monkeypatch):
+    for _ in range(4):
+        placed(officer, {items["paper"]: 1})
+    client = client_for(officer)
+    assert ok(client.get("/api/v1/orders/"))["count_exact"] is True
+    monkeypatch.setattr(CountCappedPaginator, "cap", 3)
+
+    first = ok(client.get("/api/v1/orders/?page_size=2"))
+    last = ok(client.get("/api/v1/orders/?page_size=2&page=2"))
+
+    assert (first["count"], first["count_exact"], len(first["results"])) == (3, False, 2)
+    assert (len(last["results"]), last["next"]) == (1, None)  # the first 3 only: narrow the list to see more
+    assert ok(client.get("/api/v1/orders/?page_size=2&page=3"), 404)
+    narrowed = ok(client.get(f"/api/v1/orders/?number={first['results'][0]['number']}"))
+    assert (narrowed["count"], narrowed["count_exact"]) == (1, True)

@@ -3,7 +3,7 @@
 from rest_framework import pagination
 from rest_framework.response import Response
 
-from procurement.core.pagination import CappedPaginator
+from procurement.core.pagination import CappedPaginator, CountCappedPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -53,3 +53,9 @@ class CappedPagination(PageNumberPagination):
         }
         response["required"] = [*response.get("required", []), "count_exact"]
         return response
+
+
+class CountCappedPagination(CappedPagination):
+    """Pages in the list's order, ``count`` up to 10,000 (``count_exact`` as above)."""
+
+    django_paginator_class = CountCappedPaginator

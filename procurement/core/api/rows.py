@@ -150,6 +150,9 @@ class CountedRows:
     def count(self) -> int:
         return self.counted.count()
 
+    def count_up_to(self, limit: int) -> int:
+        return self.counted.order_by()[:limit].count()
+
     def __getitem__(self, key):
         return self.rows[key]
 

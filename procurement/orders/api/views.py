@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from catalog import selectors as catalog_selectors
 from procurement.core.api.idempotency import IdempotentCreateMixin
+from procurement.core.api.pagination import CountCappedPagination
 from procurement.core.api.rows import Rows, RowsListMixin
 from procurement.core.permissions import Perm
 from procurement.members.acting import acting_of
@@ -185,6 +186,7 @@ class OrderViewSet(RowsListMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     """Purchase orders: the member's officers and approvers, the supplier it was sent to, IMIO."""
 
     list_rows = Rows(s.OrderSerializer)
+    pagination_class = CountCappedPagination  # IMIO's whole list: a million orders at ten years
 
     filterset_class = OrderFilter
     ordering_fields = ["created_at", "number", "total_excl_vat"]
