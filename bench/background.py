@@ -1,6 +1,6 @@
 """Background report: the annual report PDF built by a Celery worker while gunicorn answers the order list.
 
-    DATABASE_URL=postgres://…/procurement_bench python bench/background.py [--seconds 10] [--connections 16] [--nice 0]
+    DATABASE_URL=postgres://…/procurement_bench python bench/background.py [--seconds 10] [--connections 16] [--nice 10]
 
 Needs the generated data (``generate.py``), ``wrk`` and Redis (``--redis``, default
 ``redis://127.0.0.1:6379/7``: a database of its own, whose queue the worker purges). One
@@ -274,7 +274,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8078)
     parser.add_argument("--year", type=int, help="default: the year with the most orders counted")
-    parser.add_argument("--nice", type=int, default=0, help="run the worker under nice -n NICE (0: not)")
+    parser.add_argument(
+        "--nice", type=int, default=10, help="run the worker under nice -n NICE, as the Procfile does (0: not)"
+    )
     parser.add_argument("--once", action="store_true", help="ask for the report once, even if it ends before wrk")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/7", help="a Redis database of the bench's own")
     parser.add_argument("--generate", choices=generate.SCALES, help="top the data up to this scale first")

@@ -136,7 +136,7 @@ def parse(output: str) -> Load:
 def wrk(url: str, key: str | None, *, seconds: int, connections: int, script: str | None = None) -> Load:
     """``seconds`` of ``connections`` on ``url``, after a warm-up of 2 s (none with a script: it spends drafts)."""
     headers = ["-H", f"Authorization: Token {key}"] if key else []
-    base = ["wrk", "-t2", f"-c{connections}", "--latency", *headers]
+    base = ["wrk", "-t2", f"-c{connections}", "--timeout", "30s", "--latency", *headers]
     if script is None:
         subprocess.run([*base, "-d2s", url], check=True, capture_output=True)  # noqa: S603 — warm-up
     else:
