@@ -87,9 +87,14 @@ def settings_of(**env) -> dict:
     """The production settings as a fresh process reads them from ``env``."""
     code = (
         "import json, procurement.settings as s;"
-        "print(json.dumps({'storages': s.STORAGES, 'log_format': s.LOG_FORMAT}, default=str))"
+        "print(json.dumps({'storages': s.STORAGES, 'log_format': s.LOG_FORMAT, "
+        "'database': s.DATABASES['default']}, default=str))"
     )
-    base = {key: value for key, value in os.environ.items() if not key.startswith(("S3_", "DEBUG", "LOG_FORMAT"))}
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("S3_", "DEBUG", "LOG_FORMAT", "DATABASE_SERVER_SIDE_BINDING"))
+    }
     result = subprocess.run(  # noqa: S603 — this interpreter, fixed code
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -116,3 +121,16 @@ def test_uploaded_files_go_to_a_private_bucket_when_one_is_configured():
         "default_acl": "private",
     }
     assert default["OPTIONS"]["querystring_auth"] is True
+
+
+def test_postgresql_plans_a_statement_once_per_connection_unless_told_not_to():
+    url = "postgres://procurement@db.internal:5432/procurement"
+
+    default = settings_of(DATABASE_URL=url)["database"]
+    bouncer = settings_of(DATABASE_URL=url, DATABASE_SERVER_SIDE_BINDING="0")["database"]
+    sqlite = settings_of(DATABASE_URL="sqlite:///tmp/x.sqlite3")["database"]
+
+    assert default["OPTIONS"] == {"options": "-c jit=off", "server_side_binding": True}
+    assert default["CONN_MAX_AGE"] == 600  # persistent connections: the prepared statements live on
+    assert bouncer["OPTIONS"]["server_side_binding"] is False
+    assert "server_side_binding" not in sqlite["OPTIONS"]
