@@ -136,9 +136,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connection: the lists' queries are planned once per connection, not once per request
     # (+15 % requests/s on the order list, docs/PERFORMANCE.md). Behind PgBouncer in
     # transaction mode (before 1.21's max_prepared_statements), set it to 0.
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "server_side_binding", env_bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    )
+    if env_bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -130,7 +130,7 @@ def test_postgresql_plans_a_statement_once_per_connection_unless_told_not_to():
     bouncer = settings_of(DATABASE_URL=url, DATABASE_SERVER_SIDE_BINDING="0")["database"]
     sqlite = settings_of(DATABASE_URL="sqlite:///tmp/x.sqlite3")["database"]
 
-    assert default["OPTIONS"] == {"options": "-c jit=off", "server_side_binding": True}
+    assert default["OPTIONS"] == {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 5}
     assert default["CONN_MAX_AGE"] == 600  # persistent connections: the prepared statements live on
-    assert bouncer["OPTIONS"]["server_side_binding"] is False
+    assert bouncer["OPTIONS"] == {"options": "-c jit=off"}  # Django's default: no prepared statement
     assert "server_side_binding" not in sqlite["OPTIONS"]
