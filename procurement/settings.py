@@ -6,7 +6,7 @@ Everything that differs between a laptop and production comes from the environme
 - ``SECRET_KEY``: required when ``DEBUG`` is off.
 - ``DATABASE_URL``: default SQLite in the project folder; PostgreSQL in production
   (``postgres://user@host:5432/name``). ``CONN_MAX_AGE`` (600 s), and on PostgreSQL
-  ``DATABASE_SERVER_SIDE_BINDING`` (on: statements prepared per connection).
+  ``DATABASE_SERVER_SIDE_BINDING`` (off; on: statements prepared per connection).
 - ``ALLOWED_HOSTS``, ``CSRF_TRUSTED_ORIGINS``: comma-separated.
 - ``REDIS_URL``: Celery broker and cache. Unset, background tasks run eagerly in-process.
 - ``EMAIL_URL``-style settings: ``EMAIL_HOST``, ``EMAIL_PORT``, ``EMAIL_HOST_USER``,
@@ -132,11 +132,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Short queries only: compiling a plan to machine code (JIT) costs more than it saves
     # here — 50 to 100 ms on a search whose estimated cost crosses the JIT threshold.
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
-    # Parameters bound by the server, so that psycopg prepares a statement run 5 times on a
-    # connection: the lists' queries are planned once per connection, not once per request
-    # (+15 % requests/s on the order list, docs/PERFORMANCE.md). Behind PgBouncer in
-    # transaction mode (before 1.21's max_prepared_statements), set it to 0.
-    if env_bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+    # Opt-in: parameters bound by the server and a statement prepared once run 5 times on a
+    # connection. The lists' queries are then planned once per connection (+15 % requests/s on
+    # the order list), but PostgreSQL's generic plans made the consumption report twice as
+    # slow at ten years of data (docs/PERFORMANCE.md). Not behind PgBouncer in transaction mode
+    # before 1.21 (max_prepared_statements).
+    if env_bool("DATABASE_SERVER_SIDE_BINDING"):
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -123,14 +123,14 @@ def test_uploaded_files_go_to_a_private_bucket_when_one_is_configured():
     assert default["OPTIONS"]["querystring_auth"] is True
 
 
-def test_postgresql_plans_a_statement_once_per_connection_unless_told_not_to():
+def test_postgresql_prepares_statements_only_when_asked_to():
     url = "postgres://procurement@db.internal:5432/procurement"
 
     default = settings_of(DATABASE_URL=url)["database"]
-    bouncer = settings_of(DATABASE_URL=url, DATABASE_SERVER_SIDE_BINDING="0")["database"]
-    sqlite = settings_of(DATABASE_URL="sqlite:///tmp/x.sqlite3")["database"]
+    prepared = settings_of(DATABASE_URL=url, DATABASE_SERVER_SIDE_BINDING="1")["database"]
+    sqlite = settings_of(DATABASE_URL="sqlite:///tmp/x.sqlite3", DATABASE_SERVER_SIDE_BINDING="1")["database"]
 
-    assert default["OPTIONS"] == {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 5}
-    assert default["CONN_MAX_AGE"] == 600  # persistent connections: the prepared statements live on
-    assert bouncer["OPTIONS"] == {"options": "-c jit=off"}  # Django's default: no prepared statement
+    assert default["OPTIONS"] == {"options": "-c jit=off"}  # Django's default: no prepared statement
+    assert default["CONN_MAX_AGE"] == 600  # persistent connections
+    assert prepared["OPTIONS"] == {"options": "-c jit=off", "server_side_binding": True, "prepare_threshold": 5}
     assert "server_side_binding" not in sqlite["OPTIONS"]
