@@ -2,7 +2,7 @@
 
 import pytest
 
-from procurement.core.api.filters import FilterBackend
+from procurement.core.api.filters import FilterBackend, _names_a_filter
 from procurement.orders.api.views import OrderFilter, SubscriptionViewSet
 from procurement.orders.models import Subscription
 from tests.api.conftest import client_for
@@ -36,3 +36,10 @@ def test_a_view_s_filterset_fields_make_one_class_for_all_requests():
 
     assert first is again
     assert set(first.base_filters) == {"agreement", "member", "status"}
+
+
+def test_a_parameter_names_a_filter_by_its_name_or_its_name_and_a_suffix():
+    filters = {"price", "created"}
+    assert _names_a_filter({"price": "1"}, filters)
+    assert _names_a_filter({"created_after": "2026-01-01"}, filters)  # a range widget's half
+    assert not _names_a_filter({"page": "2", "ordering": "-id", "prices": "1"}, filters)

@@ -25,6 +25,12 @@ class FilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None or not any(name in request.query_params for name in filterset_class.base_filters):
+        if filterset_class is None or not _names_a_filter(request.query_params, filterset_class.base_filters):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def _names_a_filter(parameters, filters) -> bool:
+    """A parameter is a filter's name, or its name and a suffix (range widgets: ``price_min``,
+    ``created_after``…). A false match only costs the FilterSet."""
+    return any(parameter == name or parameter.startswith(f"{name}_") for parameter in parameters for name in filters)
