@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from procurement.core.pagination import CountCappedPaginator
 from procurement.core.permissions import Role
 from procurement.orders import services
 from procurement.orders.models import (
@@ -1122,3 +1123,17 @@ def test_an_order_page_is_french_by_default(login, officer, draft):
     assert "Prix unitaire HTVA" in html
     assert "97,75 €" in html  # French decimals
     assert "3,2549 €" in html  # the unit price keeps its four decimals
+
+
+def test_the_orders_list_says_when_it_counts_no_further(login, officer, items, subscription, monkeypatch):
+    for _ in range(3):
+        placed(officer, {items["paper"]: 1})
+    client = login(officer)
+    assert "3 orders" in content_of(page(client, "orders"))
+
+    monkeypatch.setattr(CountCappedPaginator, "cap", 2)  # IMIO's list stops at 10,000
+    html = content_of(page(client, "orders"))
+
+    assert "More than 2 orders: the first 2 are listed." in html
+    assert "3 orders" not in html
+    assert len(client.get(reverse("orders")).context["orders"]) == 2
