@@ -8,8 +8,8 @@ that importing it does not import the ``bench`` package (which sets Django up it
 - ``/bench/floor/orders/`` and ``/bench/floor/search/``: hand-written views that authenticate
   the token like DRF, run the same tenant-filtered queries as the API (the same selectors, the
   same search; the count API.md asks of a list, up to 10,000 orders and 1,000 catalogue
-  lines, as the API counts them) and return the count and the first page's ``.values()`` as
-  JSON — the fair floor of a list;
+  lines, as the API counts them) and return the count and the first page's ``.values()``
+  (the columns the API's list serializer reads) as JSON — the fair floor of a list;
 - ``…?count=0`` on either: the same without the count, for the record.
 """
 
@@ -31,32 +31,17 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 
 from catalog import search  # noqa: E402
 from catalog import selectors as catalog_selectors  # noqa: E402
+from catalog.api.views import CatalogItemViewSet  # noqa: E402
 from procurement.core.pagination import DEFAULT_CAP, CountCappedPaginator  # noqa: E402
 from procurement.orders import selectors as order_selectors  # noqa: E402
+from procurement.orders.api.views import OrderViewSet  # noqa: E402
 
 PAGE = 50
 CAP = DEFAULT_CAP  # the catalogue counts up to there
 ORDERS_CAP = CountCappedPaginator.cap
-ORDER_FIELDS = (
-    "id",
-    "number",
-    "member_id",
-    "member__name",
-    "agreement_id",
-    "agreement__reference",
-    "supplier_id",
-    "supplier__name",
-    "status",
-    "budget_article",
-    "total_excl_vat",
-    "total_vat",
-    "total_incl_vat",
-    "created_at",
-    "submitted_at",
-    "approved_at",
-    "sent_at",
-)
-ITEM_FIELDS = ("id", "agreement_id", "supplier_id", "supplier_reference", "name_fr", "unit", "unit_price", "vat_rate")
+# The columns the API's lists read (their serializers' fields), so that the floors read the same rows.
+ORDER_FIELDS = OrderViewSet.list_rows.lookups
+ITEM_FIELDS = CatalogItemViewSet.list_rows.lookups
 
 
 def token_user(request):

@@ -96,7 +96,8 @@ class Rows:
         self.computed = computed
         # (name, lookup, presenter for a page or None for the value as it is)
         self.columns: list[tuple[str, str, Callable[[], Callable[[Any], Any]] | None]] = []
-        for name, field in serializer_class().fields.items():
+        fields = serializer_class().fields
+        for name, field in fields.items():
             if name in computed:
                 continue
             if (
@@ -111,7 +112,7 @@ class Rows:
             lookup = field.source.replace(".", "__")
             present = None if isinstance(field, PrimaryKeyRelatedField) else _presenter(field)
             self.columns.append((name, lookup, present))  # a related key: ``.values()`` gives the key itself
-        self.order = list(serializer_class().fields)
+        self.order = list(fields)
 
     @property
     def lookups(self) -> list[str]:
