@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://…/procurement_bench python bench/all.py --scale medium [--generate]
 
 Runs, each in a process of its own against the same database, the catalogue (search and
-import), reports, OCDS export, approval-race, HTTP-under-load and background-report
-benchmarks, shows their own output as they go,
+import), reports, OCDS export, approval-race, HTTP-under-load, background-report and
+collector benchmarks, shows their own output as they go,
 then prints one table: area | figure | this project | baseline (same run) | ratio | target |
 met? — and exits with status 1 when a target is missed or a benchmark fails. At the large
 scale (PostgreSQL only), the benchmarks that have a large scale run at it; the others say so.
@@ -39,6 +39,7 @@ BENCHMARKS = (
     Benchmark("ceiling race", "orders.py", ("--clients", str(RACE_CLIENTS)), ("small", "medium", "large")),
     Benchmark("HTTP under load", "load.py", (), ("small", "medium", "large")),
     Benchmark("background report", "background.py", (), ("small", "medium", "large")),
+    Benchmark("web worker's collector", "collector.py", (), ("small", "medium", "large")),
 )
 
 

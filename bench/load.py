@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://…/procurement_bench python bench/load.py [--seconds 10] [--connections 16]
 
 Needs the generated data (``generate.py --scale medium``) and ``wrk`` (Debian: ``apt-get
-install wrk``). One gunicorn (``--workers 2``, persistent database connections, production
-settings but plain HTTP) serves the project's URLs and, beside them, the floors of
+install wrk``). One gunicorn (``--workers 2``, the ``Procfile``'s ``gunicorn.conf.py``,
+persistent database connections, production settings but plain HTTP) serves the project's URLs and, beside them, the floors of
 ``bench/floors_app.py``; wrk runs each endpoint in turn (a warm-up, then ``--seconds`` at
 ``--connections``), signed in with an API token, and reads requests per second and the 50th
 and 99th percentiles of the latency.
@@ -223,6 +223,8 @@ def serve(port: int, *, workers: int = 2, threads: int = 1, log_name: str = "loa
         "--pythonpath",
         str(ROOT / "bench"),
         "floors_app:application",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

@@ -1,10 +1,11 @@
 """``make serve``'s web process, for real: the Procfile's gunicorn command with production
-settings answers the probes and logs JSON lines."""
+settings (and gunicorn.conf.py's hooks) answers the probes and logs JSON lines."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -73,6 +74,10 @@ def test_the_procfile_web_process_serves_the_probes_with_production_settings(tmp
         output, _ = process.communicate(timeout=30)
 
     assert (status, json.loads(body)) == (200, {"status": "ok"})
+    # gunicorn.conf.py: the loaded worker's objects are frozen out of the collector's passes
+    frozen = re.search(r"Worker ready: (\d+) objects frozen", output)
+    assert frozen, output
+    assert int(frozen.group(1)) > 50_000
     assert ready[0] == 200
     assert json.loads(ready[2])["checks"]["broker"].startswith("eager")
     # the database has no tables: the page fails, and says so as a JSON log line with its request id

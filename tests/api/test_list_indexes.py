@@ -7,6 +7,8 @@ cursor pagination's), each ``ordering_fields`` entry, and each filter of its Fil
 a model column. Each such column must lead an index of its model, or follow a foreign key (the
 tenancy column: member, supplier…) in one, or be the primary key, a foreign key or unique.
 Indexes and unique constraints with a condition do not count: they serve their condition only.
+A filter that finds a text inside a column (``icontains``) is served by no B-tree: it needs a
+trigram index (PostgreSQL), or a reason why a scan will do.
 """
 
 from __future__ import annotations
@@ -44,6 +46,16 @@ EXCEPTIONS = {
     ("orders.CartLine", "added_at"): "one officer's cart: its few lines come through cart_id (cart_line_item_unique)",
 }
 
+# Filters that find a text inside a column (``icontains``), and the trigram index that serves each.
+PATTERN_LOOKUPS = {"contains", "icontains"}
+TRIGRAM_INDEXES = {
+    ("orders.Order", "number"): "order_number_trigram",  # orders 0006: a million orders at ten years
+}
+PATTERN_EXCEPTIONS = {
+    ("members.Organization", "name"): "the members' names (memberships ?search=): 2,000 members at ten years",
+    ("tenders.NeedsSurvey", "title"): "the needs surveys' titles (?search=): a few dozen a year",
+}
+
 # Lists that do not declare ``ordering_fields``: DRF then offers to order by every serializer
 # field (``member_name``, amounts…). Only their default order is checked here; the views should
 # declare the orderings they mean to offer, and this test will check them.
@@ -73,6 +85,7 @@ class Offered:
     """The columns a list offers to order or filter by, each with where it comes from."""
 
     columns: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    patterns: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     not_columns: set[str] = field(default_factory=set)
 
     def add(self, model: type[models.Model], column: str, source: str) -> None:
@@ -194,6 +207,8 @@ def offered_by(endpoint: ListEndpoint, viewers) -> Offered:
             found = column_of(model, filter_.field_name)
             if found is None:
                 offered.not_columns.add(name)
+            elif filter_.lookup_expr in PATTERN_LOOKUPS:
+                offered.patterns.setdefault((found[0]._meta.label, found[1]), set()).add(f"filter {name}")
             else:
                 offered.add(*found, f"filter {name}")
     return offered
@@ -217,13 +232,14 @@ def test_list_walk_finds_every_list_endpoint():
 
 
 def test_every_offered_ordering_and_filter_is_indexed(viewers):
-    missing, used_exceptions, not_columns = [], set(), {}
+    missing, used_exceptions, not_columns, patterns = [], set(), {}, set()
     for endpoint in list_endpoints():
         if not issubclass(endpoint.viewset, GenericAPIView):
             continue
         offered = offered_by(endpoint, viewers)
         if offered.not_columns:
             not_columns[endpoint.basename] = offered.not_columns
+        patterns |= set(offered.patterns)
         for (label, column), sources in sorted(offered.columns.items()):
             if (label, column) in EXCEPTIONS:
                 used_exceptions.add((label, column))
@@ -233,6 +249,9 @@ def test_every_offered_ordering_and_filter_is_indexed(viewers):
     assert not missing, "no index serves:\n" + "\n".join(missing)
     assert used_exceptions == set(EXCEPTIONS), "an exception no list needs any more: remove it"
     assert not_columns == NOT_COLUMNS
+    # every pattern filter has its trigram index (checked below, on PostgreSQL) or its reason
+    assert patterns == set(TRIGRAM_INDEXES) | set(PATTERN_EXCEPTIONS)
+    assert not set(TRIGRAM_INDEXES) & set(PATTERN_EXCEPTIONS)
 
 
 def test_no_index_is_a_prefix_of_another():
@@ -272,3 +291,19 @@ def test_due_prices_check_reads_the_pending_prices_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "catalog_price_pending" in plan, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("column", "index"), sorted(TRIGRAM_INDEXES.items()))
+def test_pattern_filters_read_their_trigram_index(column, index):
+    """The filter's own SQL (``UPPER(col::text) LIKE UPPER('%…%')``) can be answered by the index."""
+    label, name = column
+    model = apps.get_model(label)
+    sql, params = model.objects.filter(**{f"{name}__icontains": "2026-0157"}).values("pk").query.sql_with_params()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # whether the index can serve, not whether it pays yet
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"Bitmap Index Scan on {index}" in plan, plan
