@@ -12,9 +12,9 @@ import gc
 def post_worker_init(worker) -> None:
     """Load every view, then freeze the loaded objects out of the garbage collector's way.
 
-    A loaded worker holds about 160,000 objects: Django, the libraries, the project's modules
+    A loaded worker holds about 200,000 objects: Django, the libraries, the project's modules
     and URL configuration. They live as long as the worker, yet the collector's full pass walks
-    them all, about once every thousand requests: 80 to 130 ms during which the worker answers
+    them all, about once every thousand requests: 80 to 180 ms during which the worker answers
     nobody, and the requests queued behind it wait too. Frozen (``gc.freeze()``), they are left
     out of every pass; the collector goes on collecting what requests make, in passes of a few
     milliseconds. Measured in docs/PERFORMANCE.md ("The collector's pauses").

@@ -7,8 +7,9 @@ at 100,000 orders, ten times more at ten years). A GIN index of the trigrams of 
 number (``pg_trgm``) answers it from the index, for three characters typed or more.
 
 ``pg_trgm`` ships with PostgreSQL and is a trusted extension (PostgreSQL 13 and later): the
-database's owner may create it. SQLite, the embedded default, scans. Building the index took
-1.5 s at 100,000 orders; see docs/OPERATIONS.md (upgrades) to build it beforehand at scale.
+database's owner may create it. SQLite, the embedded default, scans. At 100,000 orders the
+index took 0.3 s to build and its ANALYZE 0.6 s; see docs/OPERATIONS.md (upgrade notes) to
+build it beforehand at scale.
 """
 
 from django.db import migrations
@@ -37,4 +38,4 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("orders", "0005_list_indexes")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [migrations.RunPython(create, drop)]
