@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import search
 from catalog.models import CatalogItem, ImportMode, PriceRevisionKind
 from procurement.core import facts
-from procurement.members.forms import DateInput, WebForm
+from procurement.members.forms import DateInput, ManyOptionsSelect, WebForm
 
 UNIT_PRICE = {"max_digits": 16, "decimal_places": 4}
 INDICES = 3  # reference indices a revision formula may weigh
@@ -40,8 +40,10 @@ class CatalogSearchForm(WebForm):
         required=False,
         help_text=_("Words of the name, description, reference or CPV label."),
     )
-    agreement = forms.ModelChoiceField(label=_("Framework agreement"), queryset=None, required=False)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False)
+    agreement = forms.ModelChoiceField(
+        label=_("Framework agreement"), queryset=None, required=False, widget=ManyOptionsSelect
+    )
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False, widget=ManyOptionsSelect)
     cpv = forms.CharField(
         label=_("CPV code"),
         required=False,

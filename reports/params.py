@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procurement.members.forms import ManyOptionsSelect
 from procurement.members.models import MEMBER_KINDS, OrganizationKind
 from procurement.orders.models import OrderStatus
 from procurement.orders.rollups import COUNTING
@@ -35,11 +36,15 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
+    widget = ManyOptionsSelect  # IMIO chooses among 2,000 members at ten years
+
     def label_from_instance(self, obj) -> str:
         return obj.name
 
 
 class AgreementChoiceField(forms.ModelChoiceField):
+    widget = ManyOptionsSelect
+
     def label_from_instance(self, obj) -> str:
         return f"{obj.reference} — {obj.title}"
 

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from procurement.core import audit_catalog
@@ -46,6 +48,39 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+class ManyOptionsSelect(forms.Select):
+    """A select among many options — IMIO's filters offer 2,000 members and 500 agreements at
+    ten years — written in Python.
+
+    ``forms.Select`` writes each option through a template of its own (and builds a dictionary
+    per option first): about 0.1 ms an option, most of the orders page's time for IMIO. This
+    writes the same HTML, escaped the same way, straight from the choices; it has no optgroups.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]  # not Select's per-option dicts
+        selected = set(widget["value"])
+        options = format_html_join(
+            "\n  ",
+            '<option value="{}"{}>{}</option>',
+            ((key, mark_safe(" selected") if key in selected else "", label) for key, label in self._choices_by_text()),
+        )
+        attributes = format_html_join(
+            "",
+            "{}",
+            (
+                (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
+                for key, value in widget["attrs"].items()
+                if value is not False
+            ),
+        )  # as django/forms/widgets/attrs.html: in their order, True alone, False left out
+        return format_html('<select name="{}"{}>\n  {}\n</select>', name, attributes, options)
+
+    def _choices_by_text(self):
+        """The choices with their values as text, as the template writes and matches them."""
+        return ((str(key), label) for key, label in self.choices)
 
 
 class DateInput(forms.DateInput):

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from procurement.members.forms import DateInput, WebForm
+from procurement.members.forms import DateInput, ManyOptionsSelect, WebForm
 from procurement.members.models import Organization, OrganizationKind
 from procurement.orders.models import CallOffSource, OrderStatus, StepKind
 from tenders.forms import amount_field, member_organizations, plain
@@ -115,9 +115,11 @@ class CheckoutForm(WebForm):
 class OrderFilterForm(WebForm):
     number = forms.CharField(label=_("Order number"), required=False, help_text=_("All or part of it."))
     status = forms.ChoiceField(label=_("Status"), required=False)
-    agreement = forms.ModelChoiceField(label=_("Framework agreement"), queryset=None, required=False)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False)
-    member = forms.ModelChoiceField(label=_("Member"), queryset=None, required=False)
+    agreement = forms.ModelChoiceField(
+        label=_("Framework agreement"), queryset=None, required=False, widget=ManyOptionsSelect
+    )
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False, widget=ManyOptionsSelect)
+    member = forms.ModelChoiceField(label=_("Member"), queryset=None, required=False, widget=ManyOptionsSelect)
 
     def __init__(self, *args, agreements: QuerySet, suppliers: QuerySet | None, members: QuerySet | None, **kwargs):
         super().__init__(*args, **kwargs)
