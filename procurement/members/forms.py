@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -62,25 +62,19 @@ class ManyOptionsSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         widget = forms.Widget.get_context(self, name, value, attrs)["widget"]  # not Select's per-option dicts
         selected = set(widget["value"])
-        options = format_html_join(
-            "\n  ",
-            '<option value="{}"{}>{}</option>',
-            ((key, mark_safe(" selected") if key in selected else "", label) for key, label in self._choices_by_text()),
+        # as django/forms/widgets/attrs.html writes them: in their order, True alone, False left out
+        attributes = "".join(
+            f" {conditional_escape(key)}"
+            if value is True
+            else f' {conditional_escape(key)}="{conditional_escape(value)}"'
+            for key, value in widget["attrs"].items()
+            if value is not False
         )
-        attributes = format_html_join(
-            "",
-            "{}",
-            (
-                (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
-                for key, value in widget["attrs"].items()
-                if value is not False
-            ),
-        )  # as django/forms/widgets/attrs.html: in their order, True alone, False left out
-        return format_html('<select name="{}"{}>\n  {}\n</select>', name, attributes, options)
-
-    def _choices_by_text(self):
-        """The choices with their values as text, as the template writes and matches them."""
-        return ((str(key), label) for key, label in self.choices)
+        options = "\n  ".join(
+            f'<option value="{conditional_escape(key)}"{" selected" if key in selected else ""}>{conditional_escape(label)}</option>'
+            for key, label in ((str(key), label) for key, label in self.choices)  # values as text, as the template
+        )
+        return mark_safe(f'<select name="{conditional_escape(name)}"{attributes}>\n  {options}\n</select>')  # noqa: S308 — escaped above
 
 
 class DateInput(forms.DateInput):
